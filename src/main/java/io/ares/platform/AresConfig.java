@@ -1,0 +1,150 @@
+package io.ares.platform;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code ares.*} setting, with its default. README.md lists the same keys. */
+@ConfigMapping(prefix = "ares")
+public interface AresConfig {
+
+  Heartbeat heartbeat();
+
+  Registration registration();
+
+  Account admin();
+
+  Viewer viewer();
+
+  Assignment assignment();
+
+  Compensation compensation();
+
+  Delivery delivery();
+
+  Reliability reliability();
+
+  Enforcement enforcement();
+
+  Monitor monitor();
+
+  Http http();
+
+  interface Heartbeat {
+    /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
+    @WithDefault("3")
+    double tolerance();
+  }
+
+  interface Registration {
+    /** When set, POST /agents needs the header X-Registration-Secret with this value. */
+    Optional<String> secret();
+  }
+
+  interface Account {
+    /** Operator user name (env ARES_ADMIN_USER). */
+    @WithDefault("admin")
+    String user();
+
+    /** Operator password (env ARES_ADMIN_PASSWORD); required in prod. */
+    Optional<String> password();
+  }
+
+  interface Viewer {
+    /** Read-only user name (env ARES_VIEWER_USER); the account exists only when both are set. */
+    Optional<String> user();
+
+    /** Read-only password (env ARES_VIEWER_PASSWORD). */
+    Optional<String> password();
+  }
+
+  interface Assignment {
+    /** An assignment must be acknowledged this long after its creation. */
+    @WithName("ack-timeout")
+    @WithDefault("60s")
+    Duration ackTimeout();
+
+    /** Default time from the ack to the evidence when the task sets no completion_timeout_seconds. */
+    @WithName("completion-timeout")
+    @WithDefault("600s")
+    Duration completionTimeout();
+  }
+
+  interface Compensation {
+    /** Send every compensation order of a session at once instead of one at a time. */
+    @WithDefault("false")
+    boolean parallel();
+
+    /** An order unconfirmed this long after delivery is delivered again (after the backoff). */
+    @WithName("confirm-timeout")
+    @WithDefault("30s")
+    Duration confirmTimeout();
+
+    /** First redelivery backoff; doubles with each delivery, with jitter. */
+    @WithDefault("1s")
+    Duration backoff();
+
+    /** Deliveries of one order before it is COMPENSATION_FAILED. */
+    @WithName("max-attempts")
+    @WithDefault("5")
+    int maxAttempts();
+  }
+
+  interface Delivery {
+    /** A delegation not acted on is delivered again this long after its last delivery. */
+    @WithName("redeliver-after")
+    @WithDefault("10s")
+    Duration redeliverAfter();
+  }
+
+  interface Reliability {
+    /** Results older than this do not count towards the success rate. */
+    @WithDefault("7d")
+    Duration window();
+  }
+
+  interface Enforcement {
+    /** Quarantine when the score falls below this value (after min-samples results). */
+    @WithName("quarantine-below")
+    @WithDefault("0.4")
+    double quarantineBelow();
+
+    /** Results needed before the score can quarantine an agent. */
+    @WithName("min-samples")
+    @WithDefault("5")
+    int minSamples();
+
+    /** Enforceable incidents within the window that quarantine an agent. */
+    @WithName("max-high-incidents")
+    @WithDefault("3")
+    int maxHighIncidents();
+
+    /** Window for counting enforceable incidents. */
+    @WithDefault("1h")
+    Duration window();
+  }
+
+  interface Monitor {
+    /** Whether the scheduled sweep runs (tests drive it by hand). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Period of the sweep. */
+    @WithDefault("1s")
+    Duration interval();
+
+    /** Rows claimed per sweep step. */
+    @WithName("batch-size")
+    @WithDefault("500")
+    int batchSize();
+  }
+
+  interface Http {
+    /** Largest accepted request body; larger ones get 413. */
+    @WithName("max-body")
+    @WithDefault("1M")
+    String maxBody();
+  }
+}

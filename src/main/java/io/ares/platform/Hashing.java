@@ -1,0 +1,65 @@
+package io.ares.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import org.erdtman.jcs.JsonCanonicalizer;
+
+/** SHA-256, RFC 8785 canonical JSON (via the JCS reference implementation) and random tokens. */
+public final class Hashing {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ObjectMapper PLAIN = new ObjectMapper();
+
+  private Hashing() {}
+
+  public static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String sha256Hex(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256(bytes));
+  }
+
+  public static String sha256Hex(String s) {
+    return sha256Hex(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** RFC 8785 canonical form of a JSON value. */
+  public static String canonical(JsonNode node) {
+    try {
+      return new JsonCanonicalizer(PLAIN.writeValueAsString(node)).getEncodedString();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("value cannot be canonicalised: " + e.getMessage(), e);
+    }
+  }
+
+  /** SHA-256 hex of the RFC 8785 canonical JSON of a value. */
+  public static String canonicalHash(JsonNode node) {
+    return sha256Hex(canonical(node));
+  }
+
+  /** A bearer token with 256 random bits, URL-safe. */
+  public static String newToken() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return "ares_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  public static boolean constantTimeEquals(String a, String b) {
+    if (a == null || b == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(a.getBytes(StandardCharsets.UTF_8)), sha256(b.getBytes(StandardCharsets.UTF_8)));
+  }
+}

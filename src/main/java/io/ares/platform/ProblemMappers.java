@@ -1,0 +1,136 @@
+package io.ares.platform;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.stream.Collectors;
+import org.hibernate.StaleStateException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps every failure a client can cause to problem+json; never leaks Java class names. */
+public class ProblemMappers {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+  @ServerExceptionMapper
+  public Response api(ApiException e) {
+    return new Problem(e.status(), e.code(), e.getMessage(), e.extensions()).toResponse();
+  }
+
+  @ServerExceptionMapper
+  public Response parse(JsonParseException e) {
+    return Problem.response(400, "VALIDATION_FAILED", "malformed JSON: " + e.getOriginalMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response invalidFormat(InvalidFormatException e) {
+    return Problem.response(400, "VALIDATION_FAILED", "invalid value for " + path(e) + ": " + e.getOriginalMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response mismatched(MismatchedInputException e) {
+    return Problem.response(400, "VALIDATION_FAILED", "wrong JSON type for " + path(e));
+  }
+
+  @ServerExceptionMapper
+  public Response mapping(JsonMappingException e) {
+    return Problem.response(400, "VALIDATION_FAILED", "invalid JSON body at " + path(e));
+  }
+
+  @ServerExceptionMapper
+  public Response json(JsonProcessingException e) {
+    return Problem.response(400, "VALIDATION_FAILED", "invalid JSON body");
+  }
+
+  @ServerExceptionMapper
+  public Response optimisticLock(OptimisticLockException e) {
+    return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+  }
+
+  @ServerExceptionMapper
+  public Response stale(StaleStateException e) {
+    return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+  }
+
+  @ServerExceptionMapper(priority = 1)
+  public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri, HttpHeaders headers) {
+    return unauthenticated(uri, headers);
+  }
+
+  @ServerExceptionMapper(priority = 1)
+  public Response unauthorized(UnauthorizedException e, UriInfo uri, HttpHeaders headers) {
+    return unauthenticated(uri, headers);
+  }
+
+  @ServerExceptionMapper(priority = 1)
+  public Response forbidden(ForbiddenException e) {
+    return Problem.response(403, "FORBIDDEN", "not allowed for this caller");
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    int status = e.getResponse().getStatus();
+    if (status >= 500) {
+      LOG.error("request failed", e);
+      return Problem.response(500, "INTERNAL_ERROR", "internal error");
+    }
+    String code =
+        switch (status) {
+          case 400 -> "VALIDATION_FAILED";
+          case 401 -> "UNAUTHORIZED";
+          case 403 -> "FORBIDDEN";
+          case 404 -> "NOT_FOUND";
+          case 405 -> "METHOD_NOT_ALLOWED";
+          case 406 -> "NOT_ACCEPTABLE";
+          case 409 -> "CONFLICT";
+          case 413 -> "PAYLOAD_TOO_LARGE";
+          case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+          default -> "HTTP_" + status;
+        };
+    String detail =
+        switch (status) {
+          case 404 -> "no such resource";
+          case 405 -> "method not allowed";
+          case 415 -> "unsupported media type; send application/json";
+          case 413 -> "request body too large";
+          default -> Response.Status.fromStatusCode(status) == null
+              ? "request refused"
+              : Response.Status.fromStatusCode(status).getReasonPhrase();
+        };
+    Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE).entity(new Problem(status, code, detail, null));
+    if (status == 405 && e.getResponse().getHeaderString("Allow") != null) {
+      b.header("Allow", e.getResponse().getHeaderString("Allow"));
+    }
+    return b.build();
+  }
+
+  private static Response unauthenticated(UriInfo uri, HttpHeaders headers) {
+    String path = uri.getPath();
+    if (path.startsWith("/console")) {
+      return Response.status(302).header("Location", "/console/login").build();
+    }
+    return Response.status(401)
+        .type(Problem.MEDIA_TYPE)
+        .header("WWW-Authenticate", "Bearer realm=\"ares\", Basic realm=\"ares\"")
+        .entity(new Problem(401, "UNAUTHORIZED", "missing or invalid credentials", null))
+        .build();
+  }
+
+  private static String path(JsonMappingException e) {
+    String p = e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return p.isEmpty() ? "body" : p;
+  }
+}
