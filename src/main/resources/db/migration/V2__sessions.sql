@@ -53,7 +53,10 @@ CREATE TABLE assignment (
     retry_due_at           TIMESTAMPTZ,
     replaced_by            UUID,
     compensation_key       VARCHAR(80),
+    compensation_rounds    INTEGER      NOT NULL DEFAULT 0,
+    compensation_pending   BOOLEAN      NOT NULL DEFAULT FALSE,
     compensation_detail    TEXT,
+    compensated_at         TIMESTAMPTZ,
     version                BIGINT       NOT NULL DEFAULT 0,
     CONSTRAINT assignment_state_chk CHECK (state IN
       ('PENDING','DELEGATED','ACKNOWLEDGED','SUBMITTED','VALIDATED','REJECTED','FAILED','TIMED_OUT',
@@ -91,6 +94,7 @@ CREATE TABLE agent_message (
     assignment_id       UUID         NOT NULL,
     session_id          UUID         NOT NULL,
     type                VARCHAR(32)  NOT NULL,
+    payload             JSONB,
     open                BOOLEAN      NOT NULL DEFAULT TRUE,
     due_at              TIMESTAMPTZ  NOT NULL,
     deliveries          INTEGER      NOT NULL DEFAULT 0,
@@ -102,3 +106,6 @@ CREATE TABLE agent_message (
 CREATE INDEX agent_message_due_idx ON agent_message (agent_id, due_at) WHERE open;
 CREATE INDEX agent_message_assignment_idx ON agent_message (assignment_id, type) WHERE open;
 CREATE INDEX agent_message_compensation_due_idx ON agent_message (due_at) WHERE open AND type = 'compensation';
+
+-- Order in which assignments were validated (compensations run in reverse of it).
+CREATE SEQUENCE assignment_validation_seq;

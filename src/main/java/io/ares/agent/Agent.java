@@ -16,6 +16,8 @@ import org.hibernate.type.SqlTypes;
 /** A registered agent. Only {@link AgentService} changes {@link #status}, through {@link AgentStatusMachine}. */
 @Entity
 @Table(name = "agent")
+// Only changed columns are written: heartbeats update lease columns concurrently without the entity.
+@org.hibernate.annotations.DynamicUpdate
 public class Agent extends PanacheEntityBase {
 
   /** A new agent's score: the mean of the reliability prior (see README, "Reliability score"). */

@@ -1,0 +1,106 @@
+package io.ares.delivery;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * LISTEN on {@value Outbox#CHANNEL} over one dedicated connection; wakes the local long-polls and streams of the
+ * agents named in each notification. Reconnects after an outage and then wakes every waiter (notifications sent
+ * meanwhile are lost, so waiters re-read the outbox).
+ */
+@ApplicationScoped
+public class WakeupHub {
+
+  private static final Logger LOG = Logger.getLogger(WakeupHub.class);
+
+  @Inject Vertx vertx;
+
+  @ConfigProperty(name = "quarkus.datasource.reactive.url")
+  Optional<String> url;
+
+  @ConfigProperty(name = "quarkus.datasource.username")
+  Optional<String> user;
+
+  @ConfigProperty(name = "quarkus.datasource.password")
+  Optional<String> password;
+
+  private final Map<String, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
+  private PgSubscriber subscriber;
+
+  void start(@Observes StartupEvent e) {
+    if (url.isEmpty()) {
+      LOG.warn("no reactive datasource URL: cross-replica wake-ups disabled");
+      return;
+    }
+    String u = url.get().replaceFirst("^vertx-reactive:", "");
+    PgConnectOptions options = PgConnectOptions.fromUri(u);
+    user.ifPresent(options::setUser);
+    password.ifPresent(options::setPassword);
+    subscriber = PgSubscriber.subscriber(vertx, options)
+        .reconnectPolicy(retries -> 500L);
+    subscriber.channel(Outbox.CHANNEL).handler(this::onNotification);
+    subscriber.channel(Outbox.CHANNEL).subscribeHandler(this::wakeAll);
+    subscriber.connect().subscribe().with(
+        v -> LOG.debug("listening for message wake-ups"),
+        err -> LOG.warnf("LISTEN connection failed (retrying): %s", err.getMessage()));
+  }
+
+  void stop(@Observes ShutdownEvent e) {
+    if (subscriber != null) {
+      subscriber.closeAndAwait();
+    }
+  }
+
+  private void onNotification(String payload) {
+    if (payload == null) {
+      return;
+    }
+    for (String agentId : payload.split(",")) {
+      wake(agentId);
+    }
+  }
+
+  /** Wakes the local waiters of one agent. */
+  public void wake(String agentId) {
+    Set<CompletableFuture<Boolean>> set = waiters.remove(agentId);
+    if (set != null) {
+      set.forEach(f -> f.complete(true));
+    }
+  }
+
+  private void wakeAll() {
+    waiters.keySet().forEach(this::wake);
+  }
+
+  /** Completes with true when a message for the agent may be waiting, false after {@code max}. */
+  public Uni<Boolean> await(String agentId, Duration max) {
+    return Uni.createFrom().deferred(() -> {
+      CompletableFuture<Boolean> f = new CompletableFuture<>();
+      waiters.computeIfAbsent(agentId, k -> ConcurrentHashMap.newKeySet()).add(f);
+      long ms = Math.max(1, max.toMillis());
+      long timer = vertx.setTimer(ms, id -> f.complete(false));
+      return Uni.createFrom().completionStage(f).eventually(() -> {
+        vertx.cancelTimer(timer);
+        Set<CompletableFuture<Boolean>> set = waiters.get(agentId);
+        if (set != null) {
+          set.remove(f);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,492 @@
+package io.ares.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ares.agent.Agent;
+import io.ares.agent.AgentStatus;
+import io.ares.delivery.AgentMessage;
+import io.ares.delivery.DeliveryHook;
+import io.ares.delivery.Outbox;
+import io.ares.evidence.EvidenceValidator;
+import io.ares.evidence.Verdict;
+import io.ares.platform.ApiException;
+import io.ares.platform.Hashing;
+import io.ares.platform.Page;
+import io.ares.platform.PageRequest;
+import io.ares.platform.security.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** Use cases of coordination sessions and their assignments; each is one transaction over a locked session. */
+@ApplicationScoped
+public class SessionService implements DeliveryHook {
+
+  static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
+  @Inject Clock clock;
+  @Inject SessionEngine engine;
+  @Inject Outbox outbox;
+  @Inject MeterRegistry registry;
+
+  /** A created (or idempotently found) session. */
+  public record Created(SessionContext ctx, boolean isNew) {}
+
+  /** Runs work in a fresh transaction, retried when it lost an optimistic-locking race or a deadlock. */
+  <T> Uni<T> tx(Supplier<Uni<T>> work) {
+    return Uni.createFrom().deferred(() -> Panache.withTransaction(work))
+        .onFailure(SessionService::retryable).retry().withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
+  }
+
+  static boolean retryable(Throwable t) {
+    if (t instanceof ApiException) {
+      return false;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String n = c.getClass().getSimpleName();
+      String m = String.valueOf(c.getMessage());
+      if (n.contains("OptimisticLock") || n.contains("StaleObjectState") || n.contains("StaleState")
+          || m.contains("40P01") || m.contains("40001") || m.contains("deadlock detected")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  public Uni<Created> create(SessionRequest req, JsonNode rawBody, String idempotencyKey, Caller caller) {
+    String coordinator = coordinatorFor(req, caller);
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+      throw ApiException.validation("Idempotency-Key must be 1..200 characters");
+    }
+    String requestHash = Hashing.canonicalHash(rawBody);
+    return tx(() -> findIdempotent(coordinator, idempotencyKey, requestHash)
+        .flatMap(found -> found != null
+            ? Uni.createFrom().item(new Created(found, false))
+            : createInTx(req, coordinator, idempotencyKey, requestHash, caller).map(c -> new Created(c, true))));
+  }
+
+  private String coordinatorFor(SessionRequest req, Caller caller) {
+    if (caller.agent()) {
+      if (req.coordinatorId() != null && !req.coordinatorId().equals(caller.name())) {
+        throw ApiException.forbidden("an agent may only coordinate as itself");
+      }
+      return caller.name();
+    }
+    caller.requireOperator();
+    return req.coordinatorId() != null ? req.coordinatorId() : "operator:" + caller.name();
+  }
+
+  private Uni<SessionContext> findIdempotent(String coordinator, String key, String hash) {
+    if (key == null) {
+      return Uni.createFrom().nullItem();
+    }
+    return CoordinationSession.<CoordinationSession>find("coordinatorId = ?1 and idempotencyKey = ?2", coordinator, key)
+        .firstResult()
+        .flatMap(s -> {
+          if (s == null) {
+            return Uni.createFrom().nullItem();
+          }
+          if (s.createdAt.plus(IDEMPOTENCY_WINDOW).isBefore(clock.instant())) {
+            s.idempotencyKey = null; // expired: the key may be used again
+            return Panache.getSession().flatMap(x -> x.flush()).replaceWith((SessionContext) null);
+          }
+          if (!hash.equals(s.requestHash)) {
+            return Uni.createFrom().failure(new ApiException(409, "IDEMPOTENCY_CONFLICT",
+                "Idempotency-Key " + key + " was used with a different body"));
+          }
+          return Assignment.<Assignment>list("sessionId", s.sessionId).map(list -> new SessionContext(s, list));
+        });
+  }
+
+  private Uni<SessionContext> createInTx(SessionRequest req, String coordinator, String key, String hash, Caller caller) {
+    Instant now = clock.instant();
+    CoordinationSession s = new CoordinationSession();
+    s.sessionId = UUID.randomUUID();
+    s.state = SessionState.INITIALIZING;
+    s.coordinatorId = coordinator;
+    s.task = req.task();
+    s.quorum = req.effectiveQuorum();
+    s.participants = req.participants();
+    s.capability = req.capability();
+    s.deadlineAt = req.deadlineSeconds() == null ? null : now.plusSeconds(req.deadlineSeconds());
+    s.createdAt = now;
+    s.updatedAt = now;
+    s.idempotencyKey = key;
+    s.requestHash = hash;
+    SessionContext ctx = new SessionContext(s, List.of());
+    return s.persist()
+        .call(() -> engine.created(s.sessionId, "session", s.sessionId, SessionState.INITIALIZING.name(), "CREATED",
+            caller.actor(), Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants)))
+        .flatMap(x -> req.agentIds() != null
+            ? chooseNamed(req.agentIds())
+            : chooseByCapability(req.capability(), req.count()))
+        .flatMap(agentIds -> {
+          Uni<Void> chain = Uni.createFrom().voidItem();
+          for (int i = 0; i < agentIds.size(); i++) {
+            String agentId = agentIds.get(i);
+            int slot = i;
+            chain = chain.call(() -> engine.newAssignment(ctx, agentId, slot, 1, caller.actor()));
+          }
+          return chain;
+        })
+        .call(() -> engine.finish(ctx))
+        .replaceWith(ctx)
+        .invoke(() -> registry.counter("ares_sessions_created_total").increment());
+  }
+
+  /** Named agents: each must exist, be ACTIVE and have free capacity (reserved here). */
+  private Uni<List<String>> chooseNamed(List<String> ids) {
+    return Agent.<Agent>list("agentId in ?1", ids).flatMap(found -> {
+      Set<String> known = found.stream().map(a -> a.agentId).collect(Collectors.toSet());
+      List<String> unknown = ids.stream().filter(id -> !known.contains(id)).toList();
+      if (!unknown.isEmpty()) {
+        return Uni.createFrom().failure(new ApiException(422, "UNKNOWN_AGENT", "unknown agent(s): " + unknown)
+            .with("agent_ids", unknown));
+      }
+      Map<String, Agent> byId = found.stream().collect(Collectors.toMap(a -> a.agentId, a -> a));
+      Uni<List<String>> chain = Uni.createFrom().item(new ArrayList<>());
+      // Reserve in a stable order so concurrent creations never deadlock on agent rows.
+      for (String id : new TreeSet<>(ids)) {
+        chain = chain.flatMap(acc -> engine.reserveCapacity(id).flatMap(ok -> {
+          if (!ok) {
+            Agent a = byId.get(id);
+            String why = a.status != AgentStatus.ACTIVE ? "is " + a.status : "has no free capacity";
+            return Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS", "agent " + id + " " + why)
+                .with("agent_id", id));
+          }
+          acc.add(id);
+          return Uni.createFrom().item(acc);
+        }));
+      }
+      return chain.map(x -> ids);
+    });
+  }
+
+  /** By capability: ACTIVE agents with the capability and free capacity, best score first, then most free. */
+  private Uni<List<String>> chooseByCapability(String capability, int count) {
+    return Agent.<Agent>find(
+            "status = ?1 and array_contains(capabilities, ?2) and openAssignments < maxConcurrentTasks "
+                + "order by reliabilityScore desc, (maxConcurrentTasks - openAssignments) desc, agentId",
+            AgentStatus.ACTIVE, capability)
+        .page(0, count + 20).list()
+        .flatMap(candidates -> reserveUpTo(candidates, 0, count, new ArrayList<>()))
+        .flatMap(got -> got.size() < count
+            ? Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS",
+                "only " + got.size() + " eligible agent(s) with capability " + capability + ", " + count + " needed"))
+            : Uni.createFrom().item(got));
+  }
+
+  private Uni<List<String>> reserveUpTo(List<Agent> candidates, int i, int count, List<String> acc) {
+    if (acc.size() == count || i >= candidates.size()) {
+      return Uni.createFrom().item(acc);
+    }
+    String id = candidates.get(i).agentId;
+    return engine.reserveCapacity(id).flatMap(ok -> {
+      if (ok) {
+        acc.add(id);
+      }
+      return reserveUpTo(candidates, i + 1, count, acc);
+    });
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** A session and its assignments, if the caller may see it (coordinator, participant, operator, viewer). */
+  public Uni<SessionContext> get(UUID sessionId, Caller caller) {
+    return Panache.withSession(() -> CoordinationSession.<CoordinationSession>findById(sessionId)
+        .flatMap(s -> {
+          if (s == null) {
+            return Uni.createFrom().failure(ApiException.notFound("session " + sessionId));
+          }
+          return Assignment.<Assignment>list("sessionId", sessionId).map(list -> new SessionContext(s, list));
+        }))
+        .invoke(ctx -> requireVisible(ctx, caller));
+  }
+
+  static void requireVisible(SessionContext ctx, Caller caller) {
+    if (caller.operator() || caller.viewer()) {
+      return;
+    }
+    if (caller.agent() && (ctx.session.coordinatorId.equals(caller.name())
+        || ctx.assignments.stream().anyMatch(a -> a.agentId.equals(caller.name())))) {
+      return;
+    }
+    throw ApiException.forbidden("only the coordinator, its participants and operators may see this session");
+  }
+
+  /** Sessions, newest first, with their assignments (one query for the page's assignments: no N+1). */
+  public Uni<Page<SessionContext>> list(SessionState state, String agentId, Instant since, PageRequest page, Caller caller) {
+    List<String> where = new ArrayList<>();
+    Parameters p = new Parameters();
+    if (state != null) {
+      where.add("s.state = :state");
+      p.and("state", state);
+    }
+    if (agentId != null) {
+      where.add("exists (select 1 from Assignment a where a.sessionId = s.sessionId and a.agentId = :agent)");
+      p.and("agent", agentId);
+    }
+    if (since != null) {
+      where.add("s.createdAt >= :since");
+      p.and("since", since);
+    }
+    if (!caller.operator() && !caller.viewer()) {
+      where.add("(s.coordinatorId = :me or exists (select 1 from Assignment m where m.sessionId = s.sessionId "
+          + "and m.agentId = :me))");
+      p.and("me", caller.name());
+    }
+    String q = "from CoordinationSession s" + (where.isEmpty() ? "" : " where " + String.join(" and ", where));
+    return Panache.withSession(() -> {
+      var query = CoordinationSession.<CoordinationSession>find(q + " order by s.createdAt desc, s.sessionId", p);
+      return query.page(page.page(), page.size()).list()
+          .flatMap(sessions -> CoordinationSession.count("select count(s) " + q, p).flatMap(total -> {
+            List<UUID> ids = sessions.stream().map(x -> x.sessionId).toList();
+            Uni<List<Assignment>> as = ids.isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Assignment.<Assignment>list("sessionId in ?1", ids);
+            return as.map(all -> {
+              Map<UUID, List<Assignment>> bySession = all.stream().collect(Collectors.groupingBy(a -> a.sessionId));
+              List<SessionContext> items = sessions.stream()
+                  .map(x -> new SessionContext(x, bySession.getOrDefault(x.sessionId, List.of())))
+                  .toList();
+              return new Page<>(items, page.page(), page.size(), total);
+            });
+          }));
+    });
+  }
+
+  public Uni<Page<TimelineEvent>> events(UUID sessionId, PageRequest page, Caller caller) {
+    return get(sessionId, caller).flatMap(ctx -> Panache.withSession(() -> {
+      var q = TimelineEvent.<TimelineEvent>find("sessionId = ?1 order by seq", sessionId);
+      return q.page(page.page(), page.size()).list()
+          .flatMap(items -> q.count().map(total -> new Page<>(items, page.page(), page.size(), total)));
+    }));
+  }
+
+  // ------------------------------------------------------------------ steering
+
+  public Uni<SessionContext> cancel(UUID sessionId, String reason, Caller caller) {
+    return tx(() -> lockedSession(sessionId).flatMap(ctx -> {
+      if (!caller.operator() && !(caller.agent() && ctx.session.coordinatorId.equals(caller.name()))) {
+        return Uni.createFrom().failure(ApiException.forbidden("only the coordinator or an operator may cancel"));
+      }
+      SessionMachine.TABLE.next(ctx.session.state, SessionEvent.CANCEL);
+      ctx.session.causeDetail = reason;
+      return engine.enterCompensating(ctx, SessionEvent.CANCEL, "CANCELLED", caller.actor(), Map.of("reason", reason))
+          .call(() -> engine.finish(ctx))
+          .replaceWith(ctx);
+    }));
+  }
+
+  public Uni<SessionContext> retryCompensation(UUID sessionId, Caller caller) {
+    caller.requireOperator();
+    return tx(() -> lockedSession(sessionId).flatMap(ctx -> {
+      SessionMachine.TABLE.next(ctx.session.state, SessionEvent.RETRY_COMPENSATION);
+      ctx.assignments.stream()
+          .filter(a -> a.state == AssignmentState.COMPENSATION_FAILED)
+          .forEach(a -> a.compensationPending = true);
+      return engine.transition(ctx, SessionEvent.RETRY_COMPENSATION, "COMPENSATION_RETRY", caller.actor(), null)
+          .call(() -> engine.progressCompensation(ctx))
+          .call(() -> engine.finish(ctx))
+          .replaceWith(ctx);
+    }));
+  }
+
+  private Uni<SessionContext> lockedSession(UUID sessionId) {
+    return engine.load(sessionId).onItem().ifNull().failWith(() -> ApiException.notFound("session " + sessionId));
+  }
+
+  // ------------------------------------------------------------------ assignments (the agent's calls)
+
+  /** Loads the assignment's session locked, and checks the caller is the assignment's agent. */
+  private Uni<Map.Entry<SessionContext, Assignment>> lockedAssignment(UUID assignmentId, Caller caller) {
+    return Assignment.<Assignment>findById(assignmentId)
+        .onItem().ifNull().failWith(() -> ApiException.notFound("assignment " + assignmentId))
+        .flatMap(a -> {
+          if (!caller.isAgent(a.agentId)) {
+            return Uni.createFrom().failure(ApiException.forbidden("only agent " + a.agentId + " may act on this assignment"));
+          }
+          return engine.load(a.sessionId);
+        })
+        .map(ctx -> Map.entry(ctx, ctx.find(assignmentId).orElseThrow()));
+  }
+
+  public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
+    return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
+      SessionContext ctx = e.getKey();
+      Assignment a = e.getValue();
+      Instant now = clock.instant();
+      AssignmentMachine.TABLE.next(a.state, AssignmentEvent.ACK);
+      a.ackedAt = now;
+      a.completionDeadline = now.plus(engine.completionTimeout(ctx.session));
+      return engine.transition(ctx, a, AssignmentEvent.ACK, "ACKNOWLEDGED", caller.actor(), null)
+          .call(() -> outbox.close(a.assignmentId, AgentMessage.DELEGATION))
+          .call(() -> engine.finish(ctx))
+          .replaceWith(a);
+    }));
+  }
+
+  /** Evidence → SUBMITTED → VALIDATED or REJECTED in one transaction; an identical resubmission gets the first verdict. */
+  public Uni<Map<String, Object>> evidence(UUID assignmentId, JsonNode body, Caller caller) {
+    EvidenceValidator.checkTypes(body);
+    String evidenceHash = Hashing.canonicalHash(body);
+    long started = System.nanoTime();
+    return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
+      SessionContext ctx = e.getKey();
+      Assignment a = e.getValue();
+      if (a.evidenceHash != null) {
+        if (a.evidenceHash.equals(evidenceHash) && a.verdict != null) {
+          return Uni.createFrom().item(a.verdict);
+        }
+        return Uni.createFrom().failure(ApiException.conflict(
+            "a different evidence was already judged for this assignment").with("current_state", a.state.name()));
+      }
+      AssignmentMachine.TABLE.next(a.state, AssignmentEvent.SUBMIT_EVIDENCE);
+      return Agent.<Agent>findById(a.agentId).flatMap(agent -> judge(ctx, a, agent, body, evidenceHash, started, caller));
+    }));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Uni<Map<String, Object>> judge(SessionContext ctx, Assignment a, Agent agent, JsonNode body, String hash,
+      long started, Caller caller) {
+    Instant now = clock.instant();
+    Map<String, String> criteria = new LinkedHashMap<>();
+    Object sc = ctx.session.task.get("success_criteria");
+    if (sc instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> criteria.put(String.valueOf(k), String.valueOf(v)));
+    }
+    List<String> proofs = agent.proofRequirements == null ? List.of() : Arrays.asList(agent.proofRequirements);
+    Verdict v = EvidenceValidator.validate(body, new EvidenceValidator.Facts(a.taskId, a.delegatedAt, criteria, proofs), now);
+    if (a.ackedAt == null) {
+      a.ackedAt = now; // an ack is implied by the evidence
+    }
+    a.submittedAt = now;
+    a.evidenceHash = hash;
+    a.evidence = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(body, Map.class);
+    Map<String, Object> verdict = new LinkedHashMap<>();
+    verdict.put("assignment_id", a.assignmentId.toString());
+    verdict.put("agent_id", a.agentId);
+    verdict.put("task_id", a.taskId);
+    verdict.put("completion_valid", v.completionValid());
+    verdict.put("proof_valid", v.proofValid());
+    verdict.put("overall_success", v.overallSuccess());
+    verdict.put("reasons", v.reasons());
+    verdict.put("verification_time_ms", (System.nanoTime() - started) / 1_000_000);
+    verdict.put("timestamp", now.toString());
+    a.verdict = verdict;
+    Long responseMs = a.delegatedAt == null ? null : Duration.between(a.delegatedAt, now).toMillis();
+    registry.counter("ares_evidence_verdicts_total", "outcome", v.overallSuccess() ? "valid" : "invalid").increment();
+    Uni<Void> submitted = engine.transition(ctx, a, AssignmentEvent.SUBMIT_EVIDENCE, "EVIDENCE_SUBMITTED",
+        caller.actor(), Map.of("evidence_hash", hash));
+    if (v.overallSuccess()) {
+      return submitted
+          .call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                  "SELECT nextval('assignment_validation_seq')", Long.class).getSingleResult())
+              .invoke(seq -> {
+                a.validationSeq = seq;
+                a.validatedAt = now;
+              }))
+          .call(() -> engine.transition(ctx, a, AssignmentEvent.EVIDENCE_VALID, "EVIDENCE_VALID", SessionEngine.ENGINE,
+              null))
+          .invoke(() -> engine.outcome(ctx, a.agentId, "VALIDATED", a, responseMs, null))
+          .call(() -> engine.evaluate(ctx))
+          .call(() -> engine.finish(ctx))
+          .replaceWith(verdict);
+    }
+    return submitted
+        .call(() -> engine.transition(ctx, a, AssignmentEvent.EVIDENCE_INVALID, "EVIDENCE_INVALID", SessionEngine.ENGINE,
+            Map.of("reasons", v.reasons())))
+        .invoke(() -> engine.outcome(ctx, a.agentId, "PROOF_VALIDATION_FAILED", a, responseMs,
+            String.join("; ", v.reasons())))
+        .call(() -> engine.afterUnsuccessful(ctx, a))
+        .call(() -> engine.finish(ctx))
+        .replaceWith(verdict);
+  }
+
+  public Uni<Assignment> failure(UUID assignmentId, String code, String message, Caller caller) {
+    return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
+      SessionContext ctx = e.getKey();
+      Assignment a = e.getValue();
+      AssignmentMachine.TABLE.next(a.state, AssignmentEvent.REPORT_FAILURE);
+      a.failureCode = code;
+      a.failureMessage = message;
+      Map<String, Object> detail = new HashMap<>();
+      detail.put("code", code);
+      if (message != null) {
+        detail.put("message", message);
+      }
+      return engine.transition(ctx, a, AssignmentEvent.REPORT_FAILURE, "AGENT_REPORTED_FAILURE", caller.actor(), detail)
+          .invoke(() -> engine.outcome(ctx, a.agentId, "AGENT_FAILURE", a, null, code + (message == null ? "" : ": " + message)))
+          .call(() -> engine.afterUnsuccessful(ctx, a))
+          .call(() -> engine.finish(ctx))
+          .replaceWith(a);
+    }));
+  }
+
+  public Uni<Assignment> compensated(UUID assignmentId, boolean ok, String detail, Caller caller) {
+    return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
+      SessionContext ctx = e.getKey();
+      Assignment a = e.getValue();
+      AssignmentMachine.TABLE.next(a.state, ok ? AssignmentEvent.CONFIRM_COMPENSATED : AssignmentEvent.COMPENSATION_FAILURE);
+      return engine.confirmCompensation(ctx, a, ok, detail, caller.actor())
+          .call(() -> engine.finish(ctx))
+          .replaceWith(a);
+    }));
+  }
+
+  // ------------------------------------------------------------------ delivery hook
+
+  /** First deliveries of delegations: PENDING → DELEGATED, and the session INITIALIZING → IN_PROGRESS. */
+  @Override
+  public Uni<Void> onFirstDelivery(List<AgentMessage> delegations) {
+    Map<UUID, List<UUID>> bySession = new java.util.TreeMap<>();
+    for (AgentMessage m : delegations) {
+      bySession.computeIfAbsent(m.sessionId, k -> new ArrayList<>()).add(m.assignmentId);
+    }
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Map.Entry<UUID, List<UUID>> e : bySession.entrySet()) {
+      chain = chain.call(() -> engine.load(e.getKey()).flatMap(ctx -> {
+        if (ctx == null) {
+          return Uni.createFrom().voidItem();
+        }
+        Instant now = clock.instant();
+        Uni<Void> steps = Uni.createFrom().voidItem();
+        for (UUID id : e.getValue()) {
+          Assignment a = ctx.find(id).orElse(null);
+          if (a == null || a.state != AssignmentState.PENDING) {
+            continue;
+          }
+          a.delegatedAt = now;
+          steps = steps.call(() -> engine.transition(ctx, a, AssignmentEvent.DELIVER, "DELIVERED", SessionEngine.ENGINE, null));
+        }
+        return steps.call(() -> ctx.session.state == SessionState.INITIALIZING
+                ? engine.transition(ctx, SessionEvent.FIRST_DELIVERY, "FIRST_DELIVERY", SessionEngine.ENGINE, null)
+                : Uni.createFrom().voidItem())
+            .call(() -> engine.finish(ctx));
+      }));
+    }
+    return chain;
+  }
+
+  /** Sorts for stable lock order. */
+  static final Comparator<UUID> ORDER = Comparator.naturalOrder();
+}
