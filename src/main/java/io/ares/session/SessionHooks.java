@@ -11,4 +11,9 @@ public class SessionHooks {
   public Uni<Void> afterTransitions(SessionContext ctx) {
     return Uni.createFrom().voidItem();
   }
+
+  /** An outcome that belongs to an agent rather than to one session (e.g. AGENT_UNRESPONSIVE). */
+  public Uni<Void> recordAgentOutcome(String agentId, String kind, String detail) {
+    return Uni.createFrom().voidItem();
+  }
 }

@@ -18,6 +18,9 @@ public final class Sessions {
 
   private Sessions() {}
 
+  /** Where the simulated agents read the time for completion_time (the engine's clock in clock-driven tests). */
+  public static volatile java.util.function.Supplier<Instant> now = Instant::now;
+
   public static SessionBuilder aSession() {
     return new SessionBuilder();
   }
@@ -104,7 +107,7 @@ public final class Sessions {
   public static Map<String, Object> evidence(String taskId, Object output, Map<String, Object> metrics) {
     Map<String, Object> e = new HashMap<>();
     e.put("task_id", taskId);
-    e.put("completion_time", Instant.now().toString());
+    e.put("completion_time", now.get().toString());
     e.put("output", output);
     e.put("checksum", EvidenceValidator.checksumOf(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(output)));
     e.put("metrics", metrics);
