@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code ares.*} setting, with its default. README.md lists the same keys. */
@@ -31,6 +32,13 @@ public interface AresConfig {
   Monitor monitor();
 
   Http http();
+
+  /**
+   * Build-only keys of pom.xml, never read at run time: {@code ares.local.db.*} name the local PostgreSQL that
+   * tests use when no container runtime is found. Mapped only because Surefire hands a {@code -Dares.local.db.name=…}
+   * given to Maven on to the test JVM, where an unmapped ares.* key would fail the configuration validation.
+   */
+  Local local();
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
@@ -146,5 +154,10 @@ public interface AresConfig {
     @WithName("max-body")
     @WithDefault("1M")
     String maxBody();
+  }
+
+  interface Local {
+    /** host, port, name, user, password of the local test database (pom.xml properties). */
+    Map<String, String> db();
   }
 }
