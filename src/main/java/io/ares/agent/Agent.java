@@ -22,8 +22,6 @@ import org.hibernate.type.SqlTypes;
 @Entity
 @DynamicUpdate
 @Table(name = "agent")
-// Only changed columns are written: heartbeats update lease columns concurrently without the entity.
-@org.hibernate.annotations.DynamicUpdate
 public class Agent extends PanacheEntityBase {
 
   /** A new agent's score: the mean of the reliability prior (see README, "Reliability score"). */

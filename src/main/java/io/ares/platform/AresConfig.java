@@ -33,12 +33,6 @@ public interface AresConfig {
 
   Http http();
 
-  /**
-   * Build-only keys of pom.xml, never read at run time: {@code ares.local.db.*} name the local PostgreSQL that
-   * tests use when no container runtime is found. Mapped only because Surefire hands a {@code -Dares.local.db.name=…}
-   * given to Maven on to the test JVM, where an unmapped ares.* key would fail the configuration validation.
-   */
-  Local local();
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
@@ -156,8 +150,4 @@ public interface AresConfig {
     String maxBody();
   }
 
-  interface Local {
-    /** host, port, name, user, password of the local test database (pom.xml properties). */
-    Map<String, String> db();
-  }
 }
