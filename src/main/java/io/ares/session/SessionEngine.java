@@ -305,6 +305,7 @@ public class SessionEngine {
     a.compensationPending = false;
     a.compensationRounds++;
     a.compensationKey = "comp-" + a.assignmentId + "-" + a.compensationRounds;
+    registry.counter("ares_compensations_total", "outcome", "ORDERED").increment();
     return transition(ctx, a, ev, "COMPENSATION_ORDERED", ENGINE, Map.of("idempotency_key", a.compensationKey))
         .flatMap(ignored -> Agent.<Agent>findById(a.agentId))
         .flatMap(agent -> {
@@ -324,6 +325,7 @@ public class SessionEngine {
   public Uni<Void> confirmCompensation(SessionContext ctx, Assignment a, boolean ok, String detail, String actor) {
     a.compensationDetail = detail;
     Uni<Void> step;
+    registry.counter("ares_compensations_total", "outcome", ok ? "COMPENSATED" : "COMPENSATION_FAILED").increment();
     if (ok) {
       a.compensatedAt = clock.instant();
       ctx.compensated.add(a);
@@ -340,6 +342,9 @@ public class SessionEngine {
 
   /** COMPENSATING → COMPENSATION_FAILED (refused, attempts exhausted or agent gone). */
   public Uni<Void> failCompensation(SessionContext ctx, Assignment a, String detail, String cause) {
+    if (!"AGENT_REPORTED_NOT_OK".equals(cause)) {
+      registry.counter("ares_compensations_total", "outcome", "COMPENSATION_FAILED").increment();
+    }
     ctx.outcomes.add(new SessionContext.Outcome(a.agentId, "COMPENSATION_FAILED", a.assignmentId, a.sessionId, null,
         detail));
     return transition(ctx, a, AssignmentEvent.COMPENSATION_FAILURE, cause, ENGINE,
