@@ -10,14 +10,18 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.Map;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A registered agent. Only {@link AgentService} changes {@link #status}, through {@link AgentStatusMachine}. */
+/**
+ * A registered agent. Only {@link AgentService} changes {@link #status}, through {@link AgentStatusMachine}.
+ * Updates write only the changed columns: the lease columns belong to {@link HeartbeatWriter}'s raw SQL,
+ * which does not bump the version, and a full-row update from an older snapshot would put them back.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "agent")
-// Only changed columns are written: heartbeats update lease columns concurrently without the entity.
-@org.hibernate.annotations.DynamicUpdate
 public class Agent extends PanacheEntityBase {
 
   /** A new agent's score: the mean of the reliability prior (see README, "Reliability score"). */

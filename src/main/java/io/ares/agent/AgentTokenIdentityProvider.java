@@ -30,6 +30,13 @@ public class AgentTokenIdentityProvider implements IdentityProvider<TokenAuthent
     return TokenAuthenticationRequest.class;
   }
 
+  /** The live agent a token belongs to, or null. */
+  public Uni<String> agentFor(String token) {
+    return pool.preparedQuery("SELECT agent_id FROM agent WHERE token_hash = $1 AND status <> 'DEREGISTERED'")
+        .execute(Tuple.of(Buffer.buffer(AgentService.tokenHash(token))))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("agent_id"));
+  }
+
   @Override
   public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
     byte[] hash = AgentService.tokenHash(request.getToken().getToken());

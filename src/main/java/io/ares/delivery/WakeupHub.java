@@ -91,10 +91,20 @@ public class WakeupHub {
   public Uni<Boolean> await(String agentId, Duration max) {
     return Uni.createFrom().deferred(() -> {
       CompletableFuture<Boolean> f = new CompletableFuture<>();
+      // Resume on the caller's (duplicated) context: what follows may use Hibernate Reactive.
+      io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
       waiters.computeIfAbsent(agentId, k -> ConcurrentHashMap.newKeySet()).add(f);
       long ms = Math.max(1, max.toMillis());
       long timer = vertx.setTimer(ms, id -> f.complete(false));
-      return Uni.createFrom().completionStage(f).eventually(() -> {
+      return Uni.createFrom().completionStage(f)
+          .emitOn(cmd -> {
+            if (caller == null) {
+              cmd.run();
+            } else {
+              caller.runOnContext(x -> cmd.run());
+            }
+          })
+          .eventually(() -> {
         vertx.cancelTimer(timer);
         Set<CompletableFuture<Boolean>> set = waiters.get(agentId);
         if (set != null) {

@@ -6,10 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -110,18 +107,8 @@ public class Monitor {
         .map(list -> list.stream().mapToInt(Integer::intValue).sum()));
   }
 
-  /** Runs one sweep on a fresh duplicated Vert.x context (for tests and operators' tools). */
+  /** Runs one sweep on a fresh safe duplicated Vert.x context (for tests and operators' tools). */
   public CompletionStage<Report> sweepNow() {
-    CompletableFuture<Report> f = new CompletableFuture<>();
-    Context ctx = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-    io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(ctx, true);
-    ctx.runOnContext(v -> {
-      try {
-        sweep().subscribe().with(f::complete, f::completeExceptionally);
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
-    return f;
+    return io.ares.platform.SafeContext.run(vertx, this::sweep).subscribeAsCompletionStage();
   }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code ares.*} setting, with its default. README.md lists the same keys. */
@@ -31,6 +32,7 @@ public interface AresConfig {
   Monitor monitor();
 
   Http http();
+
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
@@ -147,4 +149,5 @@ public interface AresConfig {
     @WithDefault("1M")
     String maxBody();
   }
+
 }

@@ -11,6 +11,7 @@ import io.ares.evidence.Verdict;
 import io.ares.platform.ApiException;
 import io.ares.platform.Hashing;
 import io.ares.platform.Page;
+import io.ares.platform.SafeContext;
 import io.ares.platform.PageRequest;
 import io.ares.platform.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,13 +46,16 @@ public class SessionService implements DeliveryHook {
   @Inject SessionEngine engine;
   @Inject Outbox outbox;
   @Inject MeterRegistry registry;
+  @Inject io.vertx.core.Vertx vertx;
 
   /** A created (or idempotently found) session. */
   public record Created(SessionContext ctx, boolean isNew) {}
 
   /** Runs work in a fresh transaction, retried when it lost an optimistic-locking race or a deadlock. */
   <T> Uni<T> tx(Supplier<Uni<T>> work) {
-    return Uni.createFrom().deferred(() -> Panache.withTransaction(work))
+    // Each attempt runs on a fresh duplicated context, hence in a fresh Hibernate session: a retry never sees
+    // the entities of the attempt that lost the race.
+    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(work)))
         .onFailure(SessionService::retryable).retry().withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
   }
 
@@ -319,13 +323,19 @@ public class SessionService implements DeliveryHook {
 
   /** Loads the assignment's session locked, and checks the caller is the assignment's agent. */
   private Uni<Map.Entry<SessionContext, Assignment>> lockedAssignment(UUID assignmentId, Caller caller) {
-    return Assignment.<Assignment>findById(assignmentId)
+    // Read the owner and session without loading the entity, then lock the session and load everything fresh.
+    return Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(
+                "SELECT agent_id, CAST(session_id AS varchar) FROM assignment WHERE assignment_id = :id", Object[].class)
+            .setParameter("id", assignmentId)
+            .getSingleResultOrNull())
         .onItem().ifNull().failWith(() -> ApiException.notFound("assignment " + assignmentId))
-        .flatMap(a -> {
-          if (!caller.isAgent(a.agentId)) {
-            return Uni.createFrom().failure(ApiException.forbidden("only agent " + a.agentId + " may act on this assignment"));
+        .flatMap(row -> {
+          String agentId = (String) row[0];
+          if (!caller.isAgent(agentId)) {
+            return Uni.createFrom().failure(ApiException.forbidden("only agent " + agentId + " may act on this assignment"));
           }
-          return engine.load(a.sessionId);
+          return engine.load(UUID.fromString((String) row[1]));
         })
         .map(ctx -> Map.entry(ctx, ctx.find(assignmentId).orElseThrow()));
   }

@@ -29,7 +29,9 @@ class OperationsTest {
     as(a).post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200);
     given().get("/q/metrics").then().statusCode(200)
         .body(containsString("ares_heartbeats_total"))
-        .body(containsString("ares_agents{status=\"ACTIVE\"}"));
+        .body(containsString("ares_agents{status=\"ACTIVE\"}"))
+        .body(containsString("ares_sessions{state=\"COMPLETED\"}"))
+        .body(containsString("ares_monitor_lag_seconds"));
   }
 
   @Test

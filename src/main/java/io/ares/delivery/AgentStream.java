@@ -1,0 +1,92 @@
+package io.ares.delivery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ares.agent.AgentService;
+import io.ares.platform.SafeContext;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.PathParam;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The same messages as the long-poll, pushed: {@code /api/v1/agents/{id}/stream}, bearer token on the upgrade
+ * request ({@link StreamUpgradeCheck}). Every frame the agent sends is a sign of life.
+ */
+@WebSocket(path = "/api/v1/agents/{id}/stream", endpointId = AgentStream.ENDPOINT_ID)
+public class AgentStream {
+
+  public static final String ENDPOINT_ID = "agent-stream";
+  private static final Logger LOG = Logger.getLogger(AgentStream.class);
+  private static final Duration IDLE = Duration.ofSeconds(25);
+
+  @Inject DeliveryService delivery;
+  @Inject WakeupHub hub;
+  @Inject AgentService agents;
+  @Inject ObjectMapper json;
+  @Inject Vertx vertx;
+  @Inject Clock clock;
+
+  @OnOpen
+  public void onOpen(WebSocketConnection connection, @PathParam("id") String id) {
+    pushLoop(connection, id);
+  }
+
+  @OnTextMessage
+  public Uni<Void> onFrame(String frame, @PathParam("id") String id) {
+    return SafeContext.run(vertx, () -> agents.signOfLife(id)).replaceWithVoid();
+  }
+
+  @OnClose
+  public void onClose(@PathParam("id") String id) {
+    LOG.debugf("stream of %s closed", id);
+  }
+
+  private void pushLoop(WebSocketConnection connection, String agentId) {
+    if (connection.isClosed()) {
+      return;
+    }
+    SafeContext.run(vertx, () -> agents.signOfLife(agentId).flatMap(b -> delivery.claim(agentId)))
+        .flatMap(claim -> send(connection, claim.messages()).replaceWith(claim))
+        .flatMap(claim -> {
+          Duration wait = IDLE;
+          if (claim.nextDueAt() != null) {
+            Duration untilDue = Duration.between(clock.instant(), claim.nextDueAt()).plusMillis(5);
+            if (untilDue.compareTo(wait) < 0) {
+              wait = untilDue.isNegative() ? Duration.ofMillis(5) : untilDue;
+            }
+          }
+          return hub.await(agentId, wait);
+        })
+        .subscribe().with(
+            woken -> pushLoop(connection, agentId),
+            err -> {
+              LOG.debugf("stream of %s stopped: %s", agentId, err.getMessage());
+              if (connection.isOpen()) {
+                vertx.setTimer(1000, t -> pushLoop(connection, agentId));
+              }
+            });
+  }
+
+  private Uni<Void> send(WebSocketConnection connection, List<MessageView> messages) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (MessageView m : messages) {
+      chain = chain.call(() -> {
+        try {
+          return connection.sendText(json.writeValueAsString(m));
+        } catch (Exception e) {
+          return Uni.createFrom().failure(e);
+        }
+      });
+    }
+    return chain;
+  }
+}

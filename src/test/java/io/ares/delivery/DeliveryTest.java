@@ -1,0 +1,148 @@
+package io.ares.delivery;
+
+import static io.ares.testing.Api.anAgent;
+import static io.ares.testing.Api.as;
+import static io.ares.testing.Sessions.aSession;
+import static io.ares.testing.Sessions.poll;
+import static io.ares.testing.Sessions.takeDelegation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ares.testing.Api.TestAgent;
+import io.ares.testing.SettableClock;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class DeliveryTest {
+
+  @Inject SettableClock clock;
+
+  @TestHTTPResource("/")
+  URI base;
+
+  @AfterEach
+  void reset() {
+    clock.reset();
+  }
+
+  @Test
+  void a_waiting_long_poll_is_woken_by_a_new_delegation() throws Exception {
+    TestAgent a = anAgent().register();
+    CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() ->
+        as(a).queryParam("wait_seconds", 20).get("/api/v1/agents/" + a.id() + "/assignments"));
+    Thread.onSpinWait();
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
+    long created = System.nanoTime();
+    aSession().agents(a).create();
+    Response r = waiting.get(10, TimeUnit.SECONDS);
+    long tookMs = (System.nanoTime() - created) / 1_000_000;
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<Map<String, Object>> msgs = r.jsonPath().getList("$");
+    assertThat(msgs).hasSize(1);
+    assertThat(msgs.get(0)).containsEntry("type", "task_delegation").containsKeys("task", "deadline", "task_id");
+    assertThat(tookMs).as("woken long before the 20 s wait ended").isLessThan(5000);
+  }
+
+  @Test
+  void an_empty_long_poll_answers_an_empty_list_after_the_wait() {
+    TestAgent a = anAgent().register();
+    as(a).queryParam("wait_seconds", 1).get("/api/v1/agents/" + a.id() + "/assignments").then().statusCode(200)
+        .body("size()", org.hamcrest.Matchers.equalTo(0));
+    as(a).queryParam("wait_seconds", 61).get("/api/v1/agents/" + a.id() + "/assignments").then().statusCode(400);
+    as(a).queryParam("wait_seconds", "soon").get("/api/v1/agents/" + a.id() + "/assignments").then().statusCode(400);
+    TestAgent b = anAgent().register();
+    as(b).queryParam("wait_seconds", 0).get("/api/v1/agents/" + a.id() + "/assignments").then().statusCode(403);
+  }
+
+  @Test
+  void an_unacknowledged_delegation_is_redelivered_after_the_redelivery_delay_only() {
+    TestAgent a = anAgent().heartbeatInterval(3600).register();
+    aSession().agents(a).create();
+    Map<String, Object> first = takeDelegation(a);
+    assertThat(poll(a)).as("no flood of repeats").isEmpty();
+    clock.advance(Duration.ofSeconds(11));
+    List<Map<String, Object>> again = poll(a);
+    assertThat(again).hasSize(1);
+    assertThat(again.get(0).get("assignment_id")).isEqualTo(first.get("assignment_id"));
+    assertThat(again.get(0).get("delivery")).isEqualTo(2);
+    as(a).post("/api/v1/assignments/" + first.get("assignment_id") + "/ack").then().statusCode(200);
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(poll(a)).as("acked: no more redelivery").isEmpty();
+  }
+
+  @Test
+  void the_heartbeat_reports_the_number_of_waiting_messages() {
+    TestAgent a = anAgent().register();
+    aSession().agents(a).create();
+    aSession().agents(a).create();
+    as(a).post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200)
+        .body("pending_assignments", org.hamcrest.Matchers.equalTo(2));
+  }
+
+  @Test
+  void the_stream_pushes_messages_to_the_authenticated_agent() throws Exception {
+    TestAgent a = anAgent().register();
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + a.token())
+        .buildAsync(wsUri(a.id()), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            frames.add(data.toString());
+            webSocket.request(1);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    aSession().agents(a).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !frames.isEmpty());
+    assertThat(frames.get(0)).contains("\"type\":\"task_delegation\"").contains("\"task_id\"");
+    ws.sendText("{\"ping\":true}", true).get(5, TimeUnit.SECONDS);
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void the_stream_refuses_missing_and_foreign_tokens() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    assertThat(upgradeStatus(a.id(), null)).isEqualTo(401);
+    assertThat(upgradeStatus(a.id(), "Bearer nope")).isEqualTo(401);
+    assertThat(upgradeStatus(a.id(), "Bearer " + b.token())).isEqualTo(403);
+  }
+
+  private URI wsUri(String id) {
+    return URI.create(base.toString().replaceFirst("^http", "ws") + "api/v1/agents/" + id + "/stream");
+  }
+
+  private int upgradeStatus(String id, String auth) {
+    var builder = HttpClient.newHttpClient().newWebSocketBuilder();
+    if (auth != null) {
+      builder.header("Authorization", auth);
+    }
+    try {
+      builder.buildAsync(wsUri(id), new WebSocket.Listener() {}).get(10, TimeUnit.SECONDS);
+      return 101;
+    } catch (Exception e) {
+      Throwable c = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException ? e.getCause() : e;
+      if (c instanceof java.net.http.WebSocketHandshakeException h) {
+        return h.getResponse().statusCode();
+      }
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.ares.session;
+
+import static io.ares.testing.Api.anAgent;
+import static io.ares.testing.Api.as;
+import static io.ares.testing.Api.operator;
+import static io.ares.testing.Sessions.aSession;
+import static io.ares.testing.Sessions.evidence;
+import static io.ares.testing.Sessions.takeDelegation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ares.testing.Api.TestAgent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Real concurrency against the HTTP API: races are settled by locking, never silently overwritten. */
+@QuarkusTest
+class ConcurrencyTest {
+
+  @Inject Pool pool;
+
+  private static List<Response> race(Callable<Response> one, Callable<Response> two) throws Exception {
+    ExecutorService ex = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      Future<Response> f1 = ex.submit(() -> {
+        go.await();
+        return one.call();
+      });
+      Future<Response> f2 = ex.submit(() -> {
+        go.await();
+        return two.call();
+      });
+      go.countDown();
+      return List.of(f1.get(), f2.get());
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  private long events(String assignmentId, String to) {
+    return pool.preparedQuery("SELECT count(*) AS n FROM session_event WHERE entity_id = $1 AND to_state = $2")
+        .execute(Tuple.of(UUID.fromString(assignmentId), to)).await().indefinitely().iterator().next().getLong("n");
+  }
+
+  @Test
+  void two_concurrent_identical_submissions_yield_exactly_one_verdict() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      TestAgent a = anAgent().register();
+      TestAgent b = anAgent().register();
+      aSession().agents(a, b).create();
+      Map<String, Object> m = takeDelegation(a);
+      String id = (String) m.get("assignment_id");
+      Map<String, Object> ev = evidence((String) m.get("task_id"), "out", Map.of());
+      List<Response> rs = race(
+          () -> as(a).body(ev).post("/api/v1/assignments/" + id + "/evidence"),
+          () -> as(a).body(ev).post("/api/v1/assignments/" + id + "/evidence"));
+      for (Response r : rs) {
+        assertThat(r.statusCode()).isIn(200, 409);
+      }
+      List<Response> ok = rs.stream().filter(r -> r.statusCode() == 200).toList();
+      assertThat(ok).isNotEmpty();
+      if (ok.size() == 2) {
+        assertThat(ok.get(0).jsonPath().getString("timestamp")).isEqualTo(ok.get(1).jsonPath().getString("timestamp"));
+      }
+      assertThat(events(id, "SUBMITTED")).isEqualTo(1);
+      assertThat(events(id, "VALIDATED")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void two_valid_evidences_racing_for_the_last_place_one_wins_and_the_loser_is_cancelled() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      TestAgent a = anAgent().register();
+      TestAgent b = anAgent().register();
+      String session = aSession().agents(a, b).quorum(1).create().getString("session_id");
+      Map<String, Object> ma = takeDelegation(a);
+      Map<String, Object> mb = takeDelegation(b);
+      List<Response> rs = race(
+          () -> as(a).body(evidence((String) ma.get("task_id"), "a", Map.of()))
+              .post("/api/v1/assignments/" + ma.get("assignment_id") + "/evidence"),
+          () -> as(b).body(evidence((String) mb.get("task_id"), "b", Map.of()))
+              .post("/api/v1/assignments/" + mb.get("assignment_id") + "/evidence"));
+      assertThat(rs).extracting(Response::statusCode).containsExactlyInAnyOrder(200, 409);
+      var s = operator().get("/api/v1/sessions/" + session).then().extract().jsonPath();
+      assertThat(s.getString("state")).isEqualTo("COMPLETED");
+      assertThat(s.getList("assignments.state", String.class)).containsExactlyInAnyOrder("VALIDATED", "CANCELLED");
+    }
+  }
+}
