@@ -135,13 +135,11 @@ public class AgentPages {
   Uni<AgentDetail> load(String id, String done) {
     return agents.get(id).flatMap(agent -> reliability.report(agent, HISTORY).flatMap(report ->
         agents.statusHistory(id, HISTORY).flatMap(history ->
-            reads.currentAssignments(id, HISTORY).flatMap(current ->
-                reads.recentProblems(id, 10).map(problems -> detail(agent, report, history, current, problems,
-                    done))))));
+            reads.currentAssignments(id, HISTORY).map(current -> detail(agent, report, history, current, done)))));
   }
 
   AgentDetail detail(Agent agent, AgentReliabilityView.Report report, List<AgentStatusEvent> history,
-      List<io.ares.session.Assignment> current, List<io.ares.session.Assignment> problems, String done) {
+      List<io.ares.session.Assignment> current, String done) {
     Instant now = clock.instant();
     double threshold = config.enforcement().quarantineBelow();
     Set<StateMachineLayout.Step> path = new LinkedHashSet<>();
@@ -157,13 +155,11 @@ public class AgentPages {
             agent.status == AgentStatus.QUARANTINED),
         machine,
         Charts.score(report.scores(), threshold),
-        report.scoresAvailable(),
         report.incidents().stream().map(ConsoleViews::incidentRow).toList(),
-        report.incidentsAvailable(),
+        report.incidentsTotal(),
         report.enforcement().stream().map(ConsoleViews::enforcementRow).toList(),
         history.stream().map(ConsoleViews::statusRow).toList(),
         current.stream().map(a -> ConsoleViews.agentAssignmentRow(a, now)).toList(),
-        problems.stream().map(a -> ConsoleViews.agentAssignmentRow(a, now)).toList(),
         Fmt.url("/console/sessions", "agent", agent.agentId),
         "/console/fragments/agents/" + agent.agentId,
         notice(done),

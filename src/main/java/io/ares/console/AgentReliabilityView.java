@@ -7,9 +7,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * What the agent page shows of an agent's reliability: its score history, incidents and enforcement history.
- * The console ships {@link StatusHistoryReliabilityView} (enforcement read from the agent's status events, no score
- * history or incidents); the reliability package plugs its own records in by providing another bean of this type.
+ * What the agent page shows of an agent's reliability: its score history, incidents and enforcement history. The
+ * page depends on this interface only; {@link ReliabilityRecordsView} reads the reliability package's records.
  */
 public interface AgentReliabilityView {
 
@@ -17,17 +16,14 @@ public interface AgentReliabilityView {
   record Incident(Instant at, String code, String impact, boolean enforceable, UUID sessionId, UUID assignmentId,
       String detail) {}
 
-  /** One enforcement action: a quarantine (automatic or by hand) or a release. */
-  record Enforcement(Instant at, String action, String fromStatus, String toStatus, String cause, String actor,
-      String reason) {}
+  /** One enforcement action: a quarantine or a release, automatic (by a rule) or by an operator. */
+  record Enforcement(Instant at, String action, String fromStatus, String toStatus, String rule, boolean automatic,
+      String actor, String reason, double score) {}
 
-  /**
-   * The report; {@code scoresAvailable} / {@code incidentsAvailable} false means "not recorded by this build"
-   * (the page says so) rather than "none".
-   */
-  record Report(boolean scoresAvailable, List<Charts.Sample> scores, boolean incidentsAvailable,
-      List<Incident> incidents, List<Enforcement> enforcement) {}
+  /** Scores oldest first (ready to draw); incidents and enforcement newest first. */
+  record Report(List<Charts.Sample> scores, List<Incident> incidents, long incidentsTotal,
+      List<Enforcement> enforcement) {}
 
-  /** The newest {@code limit} entries of each list; scores oldest first, the rest newest first. */
+  /** The newest {@code limit} entries of each list. */
   Uni<Report> report(Agent agent, int limit);
 }

@@ -129,13 +129,26 @@ public class ConsoleReads {
         .page(0, limit).list();
   }
 
-  /** Recent assignments of an agent that ended badly (for the agent page's "recent problems"). */
-  @WithSession
-  public Uni<List<Assignment>> recentProblems(String agentId, int limit) {
-    var states = EnumSet.of(AssignmentState.REJECTED, AssignmentState.FAILED, AssignmentState.TIMED_OUT,
-        AssignmentState.COMPENSATION_FAILED);
-    return Assignment.<Assignment>find("agentId = ?1 and state in ?2 order by createdAt desc", agentId, states)
-        .page(0, limit).list();
+  /** A task rollback (checkpoint package) of a compensated task. */
+  public record TaskRollback(String taskId, UUID checkpointId, Instant at, String reason) {}
+
+  /** The rollbacks of these tasks, in the order they happened (one query over the (task_id, seq) index). */
+  public Uni<Map<String, List<TaskRollback>>> taskRollbacks(List<String> taskIds) {
+    if (taskIds.isEmpty()) {
+      return Uni.createFrom().item(Map.of());
+    }
+    return pool.preparedQuery("SELECT task_id, checkpoint_id, rolled_back_at, reason FROM task_rollback "
+            + "WHERE task_id = ANY($1) ORDER BY task_id, seq")
+        .execute(Tuple.of(taskIds.toArray(new String[0])))
+        .map(rows -> {
+          Map<String, List<TaskRollback>> out = new HashMap<>();
+          for (Row r : rows) {
+            TaskRollback t = new TaskRollback(r.getString("task_id"), r.getUUID("checkpoint_id"),
+                instant(r, "rolled_back_at"), r.getString("reason"));
+            out.computeIfAbsent(t.taskId(), k -> new ArrayList<>()).add(t);
+          }
+          return out;
+        });
   }
 
   static Instant instant(Row r, String column) {

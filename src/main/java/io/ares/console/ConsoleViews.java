@@ -130,9 +130,11 @@ public final class ConsoleViews {
 
   /** One owed compensation, in the order the saga issues them (reverse order of validation). */
   public record CompensationRow(int position, String assignmentId, String shortId, String agentId, String agentHref,
-      String state, String css, String key, int rounds, String ordered, String settled, String detail) {}
+      String state, String css, String key, int rounds, String ordered, String settled, String detail,
+      String taskRollback) {}
 
-  static List<CompensationRow> compensations(SessionContext ctx, List<TimelineEvent> events) {
+  static List<CompensationRow> compensations(SessionContext ctx, List<TimelineEvent> events,
+      Map<String, List<ConsoleReads.TaskRollback>> rollbacks) {
     List<Assignment> owed = ctx.assignments.stream()
         .filter(a -> AssignmentState.OWED.contains(a.state) && a.validationSeq != null)
         .sorted(Comparator.comparing((Assignment a) -> a.validationSeq).reversed())
@@ -157,10 +159,15 @@ public final class ConsoleViews {
         }
       }
       String state = a.state == AssignmentState.VALIDATED ? "waiting" : a.state.name();
+      List<ConsoleReads.TaskRollback> rb = rollbacks.getOrDefault(a.taskId, List.of());
+      String taskRollback = !rb.isEmpty()
+          ? "to checkpoint " + Fmt.shortId(rb.get(rb.size() - 1).checkpointId()) + " at "
+              + Fmt.time(rb.get(rb.size() - 1).at())
+          : a.state == AssignmentState.COMPENSATED ? "no checkpoint: task left as it is" : "";
       rows.add(new CompensationRow(i++, a.assignmentId.toString(), Fmt.shortId(a.assignmentId), a.agentId,
           Fmt.agentHref(a.agentId), state, css(a.state.name()), a.compensationKey == null ? "—" : a.compensationKey,
           a.compensationRounds, Fmt.time(ordered), Fmt.time(settled),
-          a.compensationDetail == null ? "" : a.compensationDetail));
+          a.compensationDetail == null ? "" : a.compensationDetail, taskRollback));
     }
     return rows;
   }
@@ -238,13 +245,13 @@ public final class ConsoleViews {
         i.sessionId() == null ? "" : Fmt.shortId(i.sessionId()), i.detail() == null ? "" : i.detail());
   }
 
-  public record EnforcementRow(String at, String action, String from, String to, String css, String cause,
-      String actor, String reason) {}
+  public record EnforcementRow(String at, String action, String from, String to, String css, String rule,
+      boolean automatic, String actor, String reason, String score) {}
 
   static EnforcementRow enforcementRow(AgentReliabilityView.Enforcement e) {
     return new EnforcementRow(Fmt.time(e.at()), e.action(), e.fromStatus() == null ? "—" : e.fromStatus(),
-        e.toStatus(), css(e.toStatus()), e.cause() == null ? "" : e.cause(), e.actor() == null ? "" : e.actor(),
-        e.reason() == null ? "" : e.reason());
+        e.toStatus() == null ? "" : e.toStatus(), css(e.toStatus()), e.rule() == null ? "" : e.rule(), e.automatic(),
+        e.actor() == null ? "" : e.actor(), e.reason() == null ? "" : e.reason(), Fmt.score(e.score()));
   }
 
   // ------------------------------------------------------------------ dashboard
@@ -289,9 +296,9 @@ public final class ConsoleViews {
 
   /** The agent page. */
   public record AgentDetail(AgentHead head, StateMachineLayout.Diagram statusMachine, Charts.LineChart scores,
-      boolean scoresAvailable, List<IncidentRow> incidents, boolean incidentsAvailable,
-      List<EnforcementRow> enforcement, List<StatusRow> statusHistory, List<AgentAssignmentRow> current,
-      List<AgentAssignmentRow> problems, String sessionsHref, String liveHref, String notice, String updated) {}
+      List<IncidentRow> incidents, long incidentsTotal, List<EnforcementRow> enforcement,
+      List<StatusRow> statusHistory, List<AgentAssignmentRow> current, String sessionsHref, String liveHref,
+      String notice, String updated) {}
 
   /** A hidden form field carried through a confirmation step. */
   public record Field(String name, String value) {}

@@ -45,6 +45,9 @@ public final class Fmt {
       return "never";
     }
     Duration d = Duration.between(then, now);
+    if (d.abs().toMillis() < 1000) {
+      return "just now";
+    }
     boolean future = d.isNegative();
     String span = span(d.abs());
     return future ? "in " + span : span + " ago";

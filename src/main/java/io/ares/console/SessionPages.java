@@ -12,6 +12,7 @@ import io.ares.platform.PageRequest;
 import io.ares.platform.Params;
 import io.ares.session.Assignment;
 import io.ares.session.AssignmentMachine;
+import io.ares.session.AssignmentState;
 import io.ares.session.SessionContext;
 import io.ares.session.SessionEvent;
 import io.ares.session.SessionMachine;
@@ -79,6 +80,7 @@ public class SessionPages {
 
   @Inject SecurityIdentity identity;
   @Inject SessionService sessions;
+  @Inject ConsoleReads reads;
   @Inject Clock clock;
 
   // ------------------------------------------------------------------ list
@@ -175,11 +177,14 @@ public class SessionPages {
   Uni<SessionDetail> load(ConsoleUser user, String id, String focus, String done) {
     UUID sessionId = Params.pathUuid("session", id);
     return sessions.get(sessionId, user.caller()).flatMap(ctx ->
-        sessions.events(sessionId, new PageRequest(0, MAX_EVENTS), user.caller())
-            .map(events -> detail(ctx, events.items(), events.total(), focus, done)));
+        sessions.events(sessionId, new PageRequest(0, MAX_EVENTS), user.caller()).flatMap(events ->
+            reads.taskRollbacks(ctx.assignments.stream()
+                    .filter(a -> AssignmentState.OWED.contains(a.state)).map(a -> a.taskId).toList())
+                .map(rollbacks -> detail(ctx, events.items(), events.total(), rollbacks, focus, done))));
   }
 
-  SessionDetail detail(SessionContext ctx, List<TimelineEvent> events, long eventsTotal, String focus, String done) {
+  SessionDetail detail(SessionContext ctx, List<TimelineEvent> events, long eventsTotal,
+      Map<String, List<ConsoleReads.TaskRollback>> rollbacks, String focus, String done) {
     Instant now = clock.instant();
     UUID sessionId = ctx.session.sessionId;
     String focused = ctx.assignments.stream().map(a -> a.assignmentId.toString())
@@ -216,7 +221,7 @@ public class SessionPages {
         focused == null ? null : focused.substring(0, 8),
         base + "#machines",
         ctx.assignments.stream().map(a -> ConsoleViews.assignmentRow(a, now, focused)).toList(),
-        ConsoleViews.compensations(ctx, events),
+        ConsoleViews.compensations(ctx, events, rollbacks),
         events.stream().map(e -> ConsoleViews.eventRow(e, sessionId)).toList(),
         eventsTotal,
         live,

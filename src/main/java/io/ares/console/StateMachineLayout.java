@@ -221,10 +221,19 @@ public final class StateMachineLayout {
       x += w + LAYER_GAP;
     }
     int maxV = layers.stream().flatMap(List::stream).mapToInt(i -> i.v).max().orElse(0);
-    boolean anyBack = routes.stream().anyMatch(Route::back);
     this.bottom = MARGIN + 14 + maxV + NODE_H;
     this.width = x - LAYER_GAP + MARGIN;
-    this.height = bottom + (anyBack ? LOOP_DEPTH + 24 : 0) + MARGIN;
+    int deepest = bottom;
+    for (Route r : routes) {
+      if (r.back()) {
+        Item a = r.points().get(0);
+        Item b = r.points().get(r.points().size() - 1);
+        int y0 = (top(a) + top(b)) / 2 + NODE_H;
+        int labelBottom = y0 + (loopDepth(r) - y0) * 3 / 4 + 12 + 12 * (int) r.label().chars().filter(c -> c == '\n').count();
+        deepest = Math.max(deepest, labelBottom + 4);
+      }
+    }
+    this.height = deepest + MARGIN;
   }
 
   private static void link(Item a, Item b) {
@@ -460,6 +469,24 @@ public final class StateMachineLayout {
     return d.toString();
   }
 
+  /**
+   * How deep a back edge loops below the drawing: under everything in the columns it spans (states and bus points),
+   * and deeper the more columns it spans, so nested loops do not overlap.
+   */
+  private int loopDepth(Route r) {
+    Item a = r.points().get(0);
+    Item b = r.points().get(r.points().size() - 1);
+    int lo = Math.min(a.layer, b.layer);
+    int hi = Math.max(a.layer, b.layer);
+    int lowest = 0;
+    for (int l = lo; l <= hi; l++) {
+      for (Item it : layers.get(l)) {
+        lowest = Math.max(lowest, it.real() ? top(it) + NODE_H : cy(it));
+      }
+    }
+    return lowest + LOOP_DEPTH + 22 * (hi - lo - 1);
+  }
+
   private String backPath(Route r) {
     Item a = r.points().get(0);
     Item b = r.points().get(r.points().size() - 1);
@@ -467,7 +494,7 @@ public final class StateMachineLayout {
     int y0 = top(a) + NODE_H;
     int x1 = left(b) + layerW[b.layer] / 2 + 12;
     int y1 = top(b) + NODE_H + 2;
-    int depth = Math.max(y0, y1) + LOOP_DEPTH;
+    int depth = loopDepth(r);
     return "M" + x0 + ',' + y0 + " C" + x0 + ',' + depth + ' ' + x1 + ',' + depth + ' ' + x1 + ',' + y1;
   }
 
@@ -480,7 +507,9 @@ public final class StateMachineLayout {
     if (r.back()) {
       Item a = p.get(0);
       int x = (left(a) + layerW[a.layer] / 2 + left(b) + layerW[b.layer] / 2) / 2 + 6;
-      int y = Math.max(top(a), top(b)) + NODE_H + LOOP_DEPTH + 6;
+      // the curve's lowest point is three quarters of the way to its control points
+      int y0 = (top(a) + top(b)) / 2 + NODE_H;
+      int y = y0 + (loopDepth(r) - y0) * 3 / 4 + 12;
       for (int i = 0; i < lines.length; i++) {
         ll.add(new LabelLine(x, y + i * 12, lines[i]));
       }

@@ -43,7 +43,8 @@ class AgentPagesTest {
     String cap = operator().get("/api/v1/agents/" + a.id()).then().extract().path("capabilities[0]");
     ConsoleClient op = ConsoleClient.operator();
     String html = op.page("/console/agents?capability=" + cap);
-    assertThat(html).contains(a.id(), "ACTIVE", "s ago", "0.75", "1 agent(s)");
+    assertThat(html).contains(a.id(), "ACTIVE", "0.75", "1 agent(s)");
+    assertThat(html).containsPattern("(just now|\\d+ s ago)");
     assertThat(html).contains("hx-get=\"/console/fragments/agents?capability=" + cap + "\"");
     String quarantined = op.page("/console/agents?status=QUARANTINED&capability=" + cap);
     assertThat(quarantined).contains("No agent matches these filters.");
@@ -57,7 +58,8 @@ class AgentPagesTest {
     assertThat(html).contains("Current assignments", "/console/sessions/" + sessionId, "PENDING");
     assertThat(html).contains("id=\"sm-agent\"", "data-state=\"QUARANTINED\"");
     assertThat(SessionPagesTest.marksCurrent(html, "sm-agent", "ACTIVE")).isTrue();
-    assertThat(html).contains("Score history", "Enforcement history", "Never quarantined.", "REGISTERED");
+    assertThat(html).contains("Score history", "Enforcement history", "Never quarantined.", "REGISTERED",
+        "No incident.");
   }
 
   @Test
@@ -107,6 +109,21 @@ class AgentPagesTest {
     as(a).post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(401);
     as(new TestAgent(a.id(), token)).post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200);
     assertThat(op.page("/console/agents/" + a.id())).doesNotContain(token);
+  }
+
+  @Test
+  void incidents_and_the_score_history_come_from_the_reliability_records() {
+    TestAgent a = anAgent().register();
+    String sessionId = aSession().agents(a).create().getString("session_id");
+    Map<String, Object> m = io.ares.testing.Sessions.takeDelegation(a);
+    Map<String, Object> bad = io.ares.testing.Sessions.evidence((String) m.get("task_id"), "forged", Map.of());
+    bad.put("checksum", "0".repeat(64));
+    io.ares.testing.Sessions.submit(a, (String) m.get("assignment_id"), bad);
+
+    String html = ConsoleClient.operator().page("/console/agents/" + a.id());
+    assertThat(html).contains("PROOF_VALIDATION_FAILED", "checksum mismatch", "/console/sessions/" + sessionId,
+        "1 in all");
+    assertThat(html).contains("<svg class=\"chart line\"", "class=\"score-line\"", "quarantine below 0.40");
   }
 
   @Test
