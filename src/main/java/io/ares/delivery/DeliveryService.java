@@ -133,10 +133,11 @@ public class DeliveryService {
    */
   public Uni<List<MessageView>> poll(String agentId, Duration wait) {
     long deadlineNanos = System.nanoTime() + wait.toNanos();
-    return claim(agentId).flatMap(c -> waitLoop(agentId, c, deadlineNanos));
+    long seen = hub.generation(agentId);
+    return claim(agentId).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen));
   }
 
-  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos) {
+  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen) {
     long remaining = deadlineNanos - System.nanoTime();
     if (!c.messages().isEmpty() || remaining <= 0) {
       return Uni.createFrom().item(c.messages());
@@ -148,6 +149,9 @@ public class DeliveryService {
         max = untilDue.isNegative() ? Duration.ofMillis(5) : untilDue;
       }
     }
-    return hub.await(agentId, max).flatMap(woken -> claim(agentId)).flatMap(next -> waitLoop(agentId, next, deadlineNanos));
+    return hub.await(agentId, max, seen).flatMap(woken -> {
+      long now = hub.generation(agentId);
+      return claim(agentId).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
+    });
   }
 }

@@ -280,14 +280,20 @@ public class SessionEngine {
         .toList();
     boolean inFlight = ctx.assignments.stream().anyMatch(a -> a.state == AssignmentState.COMPENSATING);
     if (!toIssue.isEmpty()) {
+      Uni<Void> chain = Uni.createFrom().voidItem();
       if (config.compensation().parallel()) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
         for (Assignment a : toIssue) {
           chain = chain.call(() -> issueCompensation(ctx, a));
         }
+      } else if (!inFlight) {
+        chain = issueCompensation(ctx, toIssue.get(0));
+      } else {
         return chain;
       }
-      return inFlight ? Uni.createFrom().voidItem() : issueCompensation(ctx, toIssue.get(0));
+      // An order can fail at once (its agent is gone): then go on with the next, or settle.
+      return chain.call(() -> ctx.assignments.stream().anyMatch(a -> a.state == AssignmentState.COMPENSATING)
+          ? Uni.createFrom().voidItem()
+          : progressCompensation(ctx));
     }
     if (inFlight) {
       return Uni.createFrom().voidItem();
