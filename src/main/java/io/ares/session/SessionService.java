@@ -167,25 +167,46 @@ public class SessionService implements DeliveryHook {
     });
   }
 
-  /** By capability: ACTIVE agents with the capability and free capacity, best score first, then most free. */
+  /**
+   * By capability: ACTIVE agents with the capability and free capacity, best score first, then most free. Rows that
+   * a concurrent creation holds are skipped first ({@code SKIP LOCKED}), so concurrent coordinators do not queue on
+   * the same best agents; only when that leaves too few does the choice wait for the held rows.
+   */
   private Uni<List<String>> chooseByCapability(String capability, int count) {
-    return Agent.<Agent>find(
-            "status = ?1 and array_contains(capabilities, ?2) and openAssignments < maxConcurrentTasks "
-                + "order by reliabilityScore desc, (maxConcurrentTasks - openAssignments) desc, agentId",
-            AgentStatus.ACTIVE, capability)
-        .page(0, count + 20).list()
-        .flatMap(candidates -> reserveUpTo(candidates, 0, count, new ArrayList<>()))
+    return pickEligible(capability, count, true, List.of())
+        .flatMap(got -> got.size() >= count
+            ? Uni.createFrom().item(got)
+            : pickEligible(capability, count - got.size(), false, got).map(more -> {
+              List<String> all = new ArrayList<>(got);
+              all.addAll(more);
+              return all;
+            }))
         .flatMap(got -> got.size() < count
             ? Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS",
                 "only " + got.size() + " eligible agent(s) with capability " + capability + ", " + count + " needed"))
             : Uni.createFrom().item(got));
   }
 
-  private Uni<List<String>> reserveUpTo(List<Agent> candidates, int i, int count, List<String> acc) {
+  @SuppressWarnings("unchecked")
+  private Uni<List<String>> pickEligible(String capability, int count, boolean skipLocked, List<String> exclude) {
+    String sql = "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[CAST(:cap AS varchar)] "
+        + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(CAST(:exclude AS varchar[])) "
+        + "ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id "
+        + "LIMIT :n FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
+    return Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(sql, String.class)
+            .setParameter("cap", capability)
+            .setParameter("exclude", exclude.toArray(String[]::new))
+            .setParameter("n", count)
+            .getResultList())
+        .flatMap(ids -> reserveUpTo((List<String>) ids, 0, count, new ArrayList<>()));
+  }
+
+  private Uni<List<String>> reserveUpTo(List<String> candidates, int i, int count, List<String> acc) {
     if (acc.size() == count || i >= candidates.size()) {
       return Uni.createFrom().item(acc);
     }
-    String id = candidates.get(i).agentId;
+    String id = candidates.get(i);
     return engine.reserveCapacity(id).flatMap(ok -> {
       if (ok) {
         acc.add(id);

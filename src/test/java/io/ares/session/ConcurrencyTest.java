@@ -98,4 +98,21 @@ class ConcurrencyTest {
       assertThat(s.getList("assignments.state", String.class)).containsExactlyInAnyOrder("VALIDATED", "CANCELLED");
     }
   }
+
+  @Test
+  void concurrent_capability_sessions_share_the_fleet_without_double_booking() throws Exception {
+    String cap = io.ares.testing.Api.uniqueId("race-cap");
+    for (int i = 0; i < 4; i++) {
+      anAgent().capabilities(cap).maxTasks(1).register();
+    }
+    var body = aSession().capability(cap, 2).body();
+    List<Response> rs = race(
+        () -> operator().body(body).post("/api/v1/sessions"),
+        () -> operator().body(body).post("/api/v1/sessions"));
+    assertThat(rs).extracting(Response::statusCode).containsExactly(201, 201);
+    List<String> agents = new java.util.ArrayList<>();
+    rs.forEach(r -> agents.addAll(r.jsonPath().getList("assignments.agent_id", String.class)));
+    assertThat(agents).hasSize(4).doesNotHaveDuplicates();
+    operator().body(body).post("/api/v1/sessions").then().statusCode(422);
+  }
 }
