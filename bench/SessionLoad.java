@@ -177,6 +177,10 @@ public class SessionLoad {
         Files.writeString(Path.of(opt("out", "target/bench/sl") + "-stopped.txt"),
             String.join("\n", stoppedAgents) + "\n");
       }
+      if (windowStart != null) {
+        inFlightSum += inFlight.get();
+        inFlightSamples++;
+      }
       if (now - lastReport >= 5_000_000_000L) {
         lastReport = now;
         log("in flight %d, created %d, completed %d, validated %d, polls %d, errors %s", inFlight.get(), created.sum(),
@@ -209,6 +213,7 @@ public class SessionLoad {
     r.put("sessions_completed_per_s", String.format("%.1f", (snapEnd.get("completed") - snap.get("completed")) / secs));
     r.put("sessions_created_per_s", String.format("%.1f", (snapEnd.get("created") - snap.get("created")) / secs));
     r.put("http_requests_per_s", String.format("%.1f", (snapEnd.get("requests") - snap.get("requests")) / secs));
+    r.put("inflight_avg", inFlightSamples == 0 ? 0 : inFlightSum / inFlightSamples);
     r.put("created_total", created.sum());
     r.put("completed_total", completed.sum());
     r.put("stuck_after_drain", stuck);
@@ -217,6 +222,8 @@ public class SessionLoad {
     putWakeups(r);
     writeResults(r);
   }
+
+  static long inFlightSum, inFlightSamples;
 
   static Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();

@@ -36,7 +36,21 @@ N1="$(noise_snapshot)"
 fresh_db "$DB"
 APP="$(start_app "$PORT" "$DB")"
 # A long interval: no lease expires during the run, so the monitor stays idle (the heartbeat path alone is measured).
-java bench/Register.java "http://127.0.0.1:$PORT" "$N" hb- 3600 bench "$OUT/agents-hb.txt" 32
+if [[ "${REGISTER:-sql}" == api ]]; then
+  java bench/Register.java "http://127.0.0.1:$PORT" "$N" hb- 3600 bench "$OUT/agents-hb.txt" 32
+else
+  # Straight into the table (fast; registration is not what is measured): tokens 'hbtok-<n>', hashed as the app does
+  # (SHA-256 of the token's UTF-8 bytes), so the app authenticates them exactly like registered ones.
+  psql -q -d "$DB" <<SQL
+INSERT INTO agent (agent_id, name, capabilities, heartbeat_interval_seconds, max_concurrent_tasks, status, token_hash,
+                   registered_at, lease_expires_at, reliability_score, open_assignments, status_changed_at)
+SELECT 'hb-' || g, 'hb-' || g, ARRAY['bench']::varchar[], 3600, 4, 'ACTIVE', sha256(convert_to('hbtok-' || g, 'UTF8')),
+       now(), now() + interval '3 hours', 0.5, 0, now()
+FROM generate_series(0, $N - 1) g;
+ANALYZE agent;
+SQL
+  awk -v n="$N" 'BEGIN { for (g = 0; g < n; g++) printf "hb-%d hbtok-%d\n", g, g }' >"$OUT/agents-hb.txt"
+fi
 export AGENTS_FILE="$OUT/agents-hb.txt"
 log "warm-up: wrk 10 s"
 wrk -t2 -c"$CONNS" -d10s -s bench/heartbeat.lua "http://127.0.0.1:$PORT" >/dev/null
@@ -78,7 +92,8 @@ $(machine_info)
 | agents turned UNRESPONSIVE during the run | $status_events | 0 |
 
 Commands: \`$PGB_CMD\` with \`$(tr '\n' ' ' <"$OUT/pgb_update.sql")\`; \`$WRK_CMD\` (agents registered with
-\`heartbeat_interval_seconds=3600\` by \`bench/Register.java\`; the Lua script cycles through their ids and tokens).
+\`heartbeat_interval_seconds=3600\`, inserted by SQL with known tokens, or with \`REGISTER=api\` through the API by
+\`bench/Register.java\`; the Lua script \`bench/heartbeat.lua\` cycles through their ids and tokens).
 pgbench runs while the app is stopped (PostgreSQL alone on the machine); wrk, the app and PostgreSQL share the 2 cores.
 MD
 write_section heartbeat "$OUT/section-hb.md"

@@ -104,7 +104,7 @@ $(machine_info)
 | durable transitions/s (session_event rows with \`at\` in the ${SECS} s window) | **$TRANS_S** ($TRANS rows) | |
 | pgbench one-row UPDATE + one-row INSERT, \`-M $PGB_MODE -c8 -j2 -T$PGB_DURATION\` | $PGB_TPS TPS (avg latency $PGB_LAT ms) | |
 | ratio transitions/s ÷ pgbench TPS | **$RATIO** | ≥ 0.3: $(ok "$RATIO >= 0.3") |
-| sessions in flight (target / created in window) | $INFLIGHT / $(prop created_in_window) | |
+| sessions in flight: target / average in the window (creators: $CREATORS concurrent creation loops) | $INFLIGHT / **$(prop inflight_avg)** | ~1,000 |
 | long-poll wake-up, agent already waiting: p50 / p99 / max (ms) from the creation answer, $(prop wakeup_waiting_samples) samples | $W_P50 / **$W_P99** / $(prop wakeup_waiting_max_ms) | p99 ≤ 50 ms: $(ok "'$W_P99' != 'n/a' and $W_P99 <= 50") |
 | wake-up, all delegations (incl. agents busy when it was created): p50 / p99 (ms), $(prop wakeup_samples) samples; delegations that arrived before the creation answer | $(prop wakeup_all_p50_ms) / $(prop wakeup_all_p99_ms); $(prop wakeup_before_creation_answer) | |
 | server side: assignment created_at → delegated_at p50 / p99 (ms) | $SRV_WAKE | |
