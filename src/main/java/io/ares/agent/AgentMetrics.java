@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ares_agents{status}}: agents by status, refreshed every few seconds by one grouped count. */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class AgentMetrics {
 
   @Inject MeterRegistry registry;

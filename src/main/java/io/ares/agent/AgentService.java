@@ -28,6 +28,7 @@ public class AgentService {
   @Inject AresConfig config;
   @Inject HeartbeatWriter heartbeats;
   @Inject Instance<AgentLifecycleListener> listeners;
+  @Inject io.vertx.core.Vertx vertx;
 
   /** A new agent and its token (shown once). */
   public record Registered(Agent agent, String token) {}
@@ -120,9 +121,9 @@ public class AgentService {
     });
   }
 
-  @WithTransaction
+  /** Deregisters, ending the agent's open work in the same transaction; retried when it lost a race. */
   public Uni<Agent> deregister(String agentId, String actor) {
-    return get(agentId).flatMap(a -> apply(a, AgentEvent.DEREGISTER, "DEREGISTERED", actor, null)
+    return io.ares.platform.Transactions.retrying(vertx, () -> get(agentId).flatMap(a -> apply(a, AgentEvent.DEREGISTER, "DEREGISTERED", actor, null)
         .call(x -> {
           x.deregisteredAt = clock.instant();
           Uni<Void> chain = Uni.createFrom().voidItem();
@@ -130,7 +131,7 @@ public class AgentService {
             chain = chain.call(() -> l.onDeregistered(x, actor));
           }
           return chain;
-        }));
+        })));
   }
 
   /** Operator quarantine (or automatic enforcement, called inside the caller's transaction). */

@@ -39,16 +39,20 @@ public class HeartbeatWriter {
   static final String SQL =
       """
       WITH hb AS (
-        SELECT DISTINCT agent_id, token_hash
-        FROM unnest($1::text[], $2::bytea[]) AS h(agent_id, token_hash)
+        SELECT agent_id, token_hash FROM unnest($1::text[], $2::bytea[]) AS h(agent_id, token_hash)
       ), prev AS (
+        -- An index probe per queued id (primary key), never a scan; the lock order is the id order.
         SELECT a.agent_id, a.status AS old_status
-        FROM agent a
-        WHERE a.agent_id IN (SELECT hb.agent_id FROM hb
-                             WHERE hb.token_hash IS NULL OR hb.token_hash = a.token_hash)
-          AND a.status <> 'DEREGISTERED'
+        FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY($1::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
         ORDER BY a.agent_id
-        FOR UPDATE
+        FOR UPDATE OF a SKIP LOCKED
+      ), matched AS (
+        -- Live agents whose token matched but whose row another transaction holds: tried again next batch.
+        SELECT a.agent_id FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY($1::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
       ), upd AS (
         UPDATE agent a SET
           last_heartbeat_at = $3,
@@ -56,7 +60,7 @@ public class HeartbeatWriter {
           status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
           status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN $3 ELSE a.status_changed_at END,
           version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
-        FROM prev WHERE a.agent_id = prev.agent_id
+        FROM (SELECT DISTINCT agent_id, old_status FROM prev) prev WHERE a.agent_id = prev.agent_id
         RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
       ), revived AS (
         INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
@@ -67,6 +71,9 @@ public class HeartbeatWriter {
         (SELECT count(*) FROM agent_message m
           WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= $3) AS pending
       FROM upd
+      UNION ALL
+      SELECT DISTINCT m.agent_id, NULL::varchar, NULL::timestamptz, NULL::bytea, -1::bigint FROM matched m
+      WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.agent_id = m.agent_id)
       """;
 
   /** The outcome of one sign of life. */
@@ -75,6 +82,7 @@ public class HeartbeatWriter {
   private record Waiter(String agentId, byte[] tokenHash, CompletableFuture<Beat> result) {}
 
   @Inject Pool pool;
+  @Inject io.vertx.core.Vertx vertx;
   @Inject Clock clock;
   @Inject AresConfig config;
   @Inject MeterRegistry registry;
@@ -129,7 +137,12 @@ public class HeartbeatWriter {
             rows -> {
               Map<String, Beat> byId = new HashMap<>();
               Map<String, byte[]> tokenById = new HashMap<>();
+              java.util.Set<String> busy = new java.util.HashSet<>();
               for (Row r : rows) {
+                if (r.getLong("pending") < 0) {
+                  busy.add(r.getString("agent_id"));
+                  continue;
+                }
                 tokenById.put(r.getString("agent_id"), r.getBuffer("token_hash").getBytes());
                 Beat b = new Beat(
                     r.getString("agent_id"),
@@ -140,6 +153,14 @@ public class HeartbeatWriter {
               }
               heartbeats.increment(byId.size());
               for (Waiter x : batch) {
+                if (busy.contains(x.agentId()) && !byId.containsKey(x.agentId())) {
+                  // Its row is held by a session transaction: try again shortly, without stalling this batch.
+                  vertx.setTimer(2, t -> {
+                    queue.add(x);
+                    drain();
+                  });
+                  continue;
+                }
                 // A waiter is answered only if its own token matched (several may share one batch).
                 boolean tokenOk = x.tokenHash() == null
                     || java.security.MessageDigest.isEqual(x.tokenHash(), tokenById.get(x.agentId()));

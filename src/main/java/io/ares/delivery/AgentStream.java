@@ -37,7 +37,8 @@ public class AgentStream {
 
   @OnOpen
   public void onOpen(WebSocketConnection connection, @PathParam("id") String id) {
-    pushLoop(connection, id);
+    SafeContext.run(vertx, () -> agents.signOfLife(id)).subscribe().with(b -> pushLoop(connection, id),
+        e -> pushLoop(connection, id));
   }
 
   @OnTextMessage
@@ -54,7 +55,8 @@ public class AgentStream {
     if (connection.isClosed()) {
       return;
     }
-    SafeContext.run(vertx, () -> agents.signOfLife(agentId).flatMap(b -> delivery.claim(agentId)))
+    long generation = hub.generation(agentId);
+    SafeContext.run(vertx, () -> delivery.claim(agentId))
         .flatMap(claim -> send(connection, claim.messages()).replaceWith(claim))
         .flatMap(claim -> {
           Duration wait = IDLE;
@@ -64,7 +66,7 @@ public class AgentStream {
               wait = untilDue.isNegative() ? Duration.ofMillis(5) : untilDue;
             }
           }
-          return hub.await(agentId, wait);
+          return hub.await(agentId, wait, generation);
         })
         .subscribe().with(
             woken -> pushLoop(connection, agentId),

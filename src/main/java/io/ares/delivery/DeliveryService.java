@@ -1,6 +1,7 @@
 package io.ares.delivery;
 
 import io.ares.platform.AresConfig;
+import io.ares.platform.Transactions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,26 +32,14 @@ public class DeliveryService {
   @Inject AresConfig config;
   @Inject WakeupHub hub;
   @Inject Instance<DeliveryHook> hooks;
+  @Inject io.vertx.core.Vertx vertx;
 
   /** The claimed messages and when the agent's next open message falls due (null: none). */
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
 
   /** Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). */
   public Uni<Claim> claim(String agentId) {
-    return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> claimInTx(agentId)))
-        .onFailure(DeliveryService::retryable).retry().atMost(3);
-  }
-
-  static boolean retryable(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      String n = c.getClass().getSimpleName();
-      String m = String.valueOf(c.getMessage());
-      if (n.contains("OptimisticLock") || n.contains("StaleObjectState") || n.contains("StaleState")
-          || m.contains("40P01") || m.contains("40001") || m.contains("deadlock")) {
-        return true;
-      }
-    }
-    return false;
+    return Transactions.retrying(vertx, () -> claimInTx(agentId));
   }
 
   @SuppressWarnings("unchecked")
@@ -144,10 +133,11 @@ public class DeliveryService {
    */
   public Uni<List<MessageView>> poll(String agentId, Duration wait) {
     long deadlineNanos = System.nanoTime() + wait.toNanos();
-    return claim(agentId).flatMap(c -> waitLoop(agentId, c, deadlineNanos));
+    long seen = hub.generation(agentId);
+    return claim(agentId).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen));
   }
 
-  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos) {
+  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen) {
     long remaining = deadlineNanos - System.nanoTime();
     if (!c.messages().isEmpty() || remaining <= 0) {
       return Uni.createFrom().item(c.messages());
@@ -159,6 +149,9 @@ public class DeliveryService {
         max = untilDue.isNegative() ? Duration.ofMillis(5) : untilDue;
       }
     }
-    return hub.await(agentId, max).flatMap(woken -> claim(agentId)).flatMap(next -> waitLoop(agentId, next, deadlineNanos));
+    return hub.await(agentId, max, seen).flatMap(woken -> {
+      long now = hub.generation(agentId);
+      return claim(agentId).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
+    });
   }
 }

@@ -40,6 +40,7 @@ public class WakeupHub {
   Optional<String> password;
 
   private final Map<String, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> generations = new ConcurrentHashMap<>();
   private PgSubscriber subscriber;
 
   void start(@Observes StartupEvent e) {
@@ -55,9 +56,17 @@ public class WakeupHub {
         .reconnectPolicy(retries -> 500L);
     subscriber.channel(Outbox.CHANNEL).handler(this::onNotification);
     subscriber.channel(Outbox.CHANNEL).subscribeHandler(this::wakeAll);
+    connect();
+  }
+
+  /** The reconnect policy covers lost connections; a first connection that fails is retried here. */
+  private void connect() {
     subscriber.connect().subscribe().with(
         v -> LOG.debug("listening for message wake-ups"),
-        err -> LOG.warnf("LISTEN connection failed (retrying): %s", err.getMessage()));
+        err -> {
+          LOG.warnf("LISTEN connection failed (retrying in 1 s): %s", err.getMessage());
+          vertx.setTimer(1000, t -> connect());
+        });
   }
 
   void stop(@Observes ShutdownEvent e) {
@@ -77,6 +86,7 @@ public class WakeupHub {
 
   /** Wakes the local waiters of one agent. */
   public void wake(String agentId) {
+    generations.computeIfAbsent(agentId, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     Set<CompletableFuture<Boolean>> set = waiters.remove(agentId);
     if (set != null) {
       set.forEach(f -> f.complete(true));
@@ -87,13 +97,25 @@ public class WakeupHub {
     waiters.keySet().forEach(this::wake);
   }
 
-  /** Completes with true when a message for the agent may be waiting, false after {@code max}. */
-  public Uni<Boolean> await(String agentId, Duration max) {
+  /** A counter of wake-ups for the agent: read it before claiming, pass it to {@link #await}. */
+  public long generation(String agentId) {
+    java.util.concurrent.atomic.AtomicLong g = generations.get(agentId);
+    return g == null ? 0 : g.get();
+  }
+
+  /**
+   * Completes with true when a message for the agent may be waiting (a wake-up came after {@code seen}, read before
+   * the caller's last claim, so none falls between the claim and the wait), false after {@code max}.
+   */
+  public Uni<Boolean> await(String agentId, Duration max, long seen) {
     return Uni.createFrom().deferred(() -> {
       CompletableFuture<Boolean> f = new CompletableFuture<>();
       // Resume on the caller's (duplicated) context: what follows may use Hibernate Reactive.
       io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
       waiters.computeIfAbsent(agentId, k -> ConcurrentHashMap.newKeySet()).add(f);
+      if (generation(agentId) != seen) {
+        f.complete(true);
+      }
       long ms = Math.max(1, max.toMillis());
       long timer = vertx.setTimer(ms, id -> f.complete(false));
       return Uni.createFrom().completionStage(f)

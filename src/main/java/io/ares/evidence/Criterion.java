@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One success criterion: {@code "quality_score": ">= 8.0"}. Pure. */
-public record Criterion(String metric, String operator, BigDecimal threshold) {
+public record Criterion(String metric, String operator, BigDecimal threshold, String written) {
 
   private static final Pattern FORM =
       Pattern.compile("^\\s*(>=|<=|==|!=|>|<)\\s*(-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)\\s*$");
@@ -19,7 +19,15 @@ public record Criterion(String metric, String operator, BigDecimal threshold) {
     if (!m.matches()) {
       return null;
     }
-    return new Criterion(metric, m.group(1), new BigDecimal(m.group(2)));
+    try {
+      double d = Double.parseDouble(m.group(2));
+      if (!Double.isFinite(d) || Math.abs(d) > 1e15) {
+        return null; // thresholds are ordinary numbers; 1e999999999 is refused, not expanded
+      }
+      return new Criterion(metric, m.group(1), new BigDecimal(m.group(2)), m.group(2));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   public boolean holds(BigDecimal value) {
@@ -37,6 +45,6 @@ public record Criterion(String metric, String operator, BigDecimal threshold) {
 
   @Override
   public String toString() {
-    return metric + " " + operator + " " + threshold.toPlainString();
+    return metric + " " + operator + " " + written;
   }
 }

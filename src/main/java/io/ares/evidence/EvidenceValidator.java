@@ -50,6 +50,9 @@ public final class EvidenceValidator {
           Map.Entry<String, JsonNode> e = it.next();
           if (!e.getValue().isNumber() && !e.getValue().isNull()) {
             errors.add("metrics." + e.getKey() + " must be a number");
+          } else if (e.getValue().isNumber() && (!Double.isFinite(e.getValue().doubleValue())
+              || Math.abs(e.getValue().doubleValue()) > 1e300)) {
+            errors.add("metrics." + e.getKey() + " must be a finite number");
           }
         }
       }
@@ -150,7 +153,7 @@ public final class EvidenceValidator {
       } else {
         BigDecimal v = value.decimalValue();
         if (!criterion.holds(v)) {
-          reasons.add("criterion " + criterion + " failed: " + c.getKey() + " = " + v.stripTrailingZeros().toPlainString());
+          reasons.add("criterion " + criterion + " failed: " + c.getKey() + " = " + value.toString());
           completion = false;
         }
       }

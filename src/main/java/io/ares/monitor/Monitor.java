@@ -28,6 +28,7 @@ import org.jboss.logging.Logger;
  * stops the sweep. Safe with several replicas: rows are re-claimed under lock and re-checked.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class Monitor {
 
   private static final Logger LOG = Logger.getLogger(Monitor.class);

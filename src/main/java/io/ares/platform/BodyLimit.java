@@ -39,6 +39,17 @@ public class BodyLimit {
           return;
         }
       }
+      // The JSON API authenticates with headers, never with the console's cookie alone (SameSite=strict), so the
+      // console's CSRF form check does not apply to it: a form-typed body sent to /api (e.g. `curl -d ''` on a
+      // heartbeat, whose body is ignored) is treated as opaque bytes, and JSON endpoints answer it with 415.
+      String type = ctx.request().getHeader("Content-Type");
+      if (type != null && ctx.request().path().startsWith("/api/")) {
+        String t = type.toLowerCase(Locale.ROOT);
+        if (t.startsWith("application/x-www-form-urlencoded") || t.startsWith("multipart/form-data")
+            || t.startsWith("text/plain")) {
+          ctx.request().headers().set("Content-Type", "application/octet-stream");
+        }
+      }
       ctx.next();
     });
   }

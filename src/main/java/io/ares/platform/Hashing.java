@@ -39,8 +39,8 @@ public final class Hashing {
   public static String canonical(JsonNode node) {
     try {
       return new JsonCanonicalizer(PLAIN.writeValueAsString(node)).getEncodedString();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("value cannot be canonicalised: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw ApiException.validation("JSON value cannot be canonicalised (RFC 8785 needs finite IEEE 754 numbers)");
     }
   }
 

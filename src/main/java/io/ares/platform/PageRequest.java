@@ -13,6 +13,9 @@ public record PageRequest(int page, int size) {
     if (s < 1 || s > 500) {
       throw ApiException.validation("size must be between 1 and 500");
     }
+    if ((long) p * s > 1_000_000_000L) {
+      throw ApiException.validation("page × size is too large");
+    }
     return new PageRequest(p, s);
   }
 

@@ -27,7 +27,11 @@ public final class Params {
       return null;
     }
     try {
-      return OffsetDateTime.parse(raw).toInstant();
+      OffsetDateTime t = OffsetDateTime.parse(raw);
+      if (t.getYear() < 1 || t.getYear() > 9999) {
+        throw ApiException.validation(name + " must be between the years 1 and 9999");
+      }
+      return t.toInstant();
     } catch (DateTimeParseException e) {
       throw ApiException.validation(name + " must be an RFC 3339 timestamp with an offset");
     }

@@ -63,6 +63,51 @@ public class ProblemMappers {
     return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
   }
 
+  /**
+   * Database errors a client can provoke (bad characters such as U+0000, values out of range, a unique key taken
+   * by a concurrent request, a lost race) are 4xx; anything else is a 500 that names no Java class.
+   */
+  @ServerExceptionMapper
+  public Response unexpected(RuntimeException e) {
+    String state = sqlState(e);
+    if (state != null) {
+      if (state.startsWith("22")) {
+        return Problem.response(400, "VALIDATION_FAILED", "a value cannot be stored (invalid character or out of range)");
+      }
+      if (state.equals("23505")) {
+        return Problem.response(409, "CONFLICT", "already exists (a concurrent request created it); retry to read it");
+      }
+      if (state.equals("40P01") || state.equals("40001")) {
+        return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+      }
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ApiException api) {
+        return api(api);
+      }
+      if (c instanceof OptimisticLockException || c instanceof StaleStateException) {
+        return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+      }
+    }
+    LOG.error("request failed", e);
+    return Problem.response(500, "INTERNAL_ERROR", "internal error");
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof io.vertx.pgclient.PgException pg) {
+        return pg.getSqlState();
+      }
+      if (c instanceof org.hibernate.JDBCException j && j.getSQLState() != null) {
+        return j.getSQLState();
+      }
+      if (c instanceof java.sql.SQLException q && q.getSQLState() != null) {
+        return q.getSQLState();
+      }
+    }
+    return null;
+  }
+
   @ServerExceptionMapper(priority = 1)
   public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri, HttpHeaders headers) {
     return unauthenticated(uri, headers);

@@ -19,12 +19,19 @@ public class SessionAgentListener implements AgentLifecycleListener {
 
   @Override
   public Uni<Void> onDeregistered(Agent agent, String actor) {
-    return Assignment.<Assignment>list("agentId = ?1 and state in ?2", agent.agentId,
-            List.of(AssignmentState.PENDING, AssignmentState.DELEGATED, AssignmentState.ACKNOWLEDGED,
-                AssignmentState.COMPENSATING))
-        .flatMap(list -> {
+    // Ids only (no entities loaded before the sessions are locked, so nothing stale is reused after the lock).
+    return io.quarkus.hibernate.reactive.panache.Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(
+                "SELECT CAST(session_id AS varchar), CAST(assignment_id AS varchar) FROM assignment WHERE agent_id = :a "
+                    + "AND state IN ('PENDING','DELEGATED','ACKNOWLEDGED','COMPENSATING')", Object[].class)
+            .setParameter("a", agent.agentId)
+            .getResultList())
+        .flatMap(rows -> {
           Map<UUID, List<UUID>> bySession = new TreeMap<>();
-          list.forEach(a -> bySession.computeIfAbsent(a.sessionId, k -> new ArrayList<>()).add(a.assignmentId));
+          for (Object[] r : rows) {
+            bySession.computeIfAbsent(UUID.fromString((String) r[0]), k -> new ArrayList<>())
+                .add(UUID.fromString((String) r[1]));
+          }
           Uni<Void> chain = Uni.createFrom().voidItem();
           for (var e : bySession.entrySet()) {
             chain = chain.call(() -> engine.load(e.getKey()).flatMap(ctx -> {

@@ -280,14 +280,20 @@ public class SessionEngine {
         .toList();
     boolean inFlight = ctx.assignments.stream().anyMatch(a -> a.state == AssignmentState.COMPENSATING);
     if (!toIssue.isEmpty()) {
+      Uni<Void> chain = Uni.createFrom().voidItem();
       if (config.compensation().parallel()) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
         for (Assignment a : toIssue) {
           chain = chain.call(() -> issueCompensation(ctx, a));
         }
+      } else if (!inFlight) {
+        chain = issueCompensation(ctx, toIssue.get(0));
+      } else {
         return chain;
       }
-      return inFlight ? Uni.createFrom().voidItem() : issueCompensation(ctx, toIssue.get(0));
+      // An order can fail at once (its agent is gone): then go on with the next, or settle.
+      return chain.call(() -> ctx.assignments.stream().anyMatch(a -> a.state == AssignmentState.COMPENSATING)
+          ? Uni.createFrom().voidItem()
+          : progressCompensation(ctx));
     }
     if (inFlight) {
       return Uni.createFrom().voidItem();
@@ -305,6 +311,7 @@ public class SessionEngine {
     a.compensationPending = false;
     a.compensationRounds++;
     a.compensationKey = "comp-" + a.assignmentId + "-" + a.compensationRounds;
+    registry.counter("ares_compensations_total", "outcome", "ORDERED").increment();
     return transition(ctx, a, ev, "COMPENSATION_ORDERED", ENGINE, Map.of("idempotency_key", a.compensationKey))
         .flatMap(ignored -> Agent.<Agent>findById(a.agentId))
         .flatMap(agent -> {
@@ -324,6 +331,7 @@ public class SessionEngine {
   public Uni<Void> confirmCompensation(SessionContext ctx, Assignment a, boolean ok, String detail, String actor) {
     a.compensationDetail = detail;
     Uni<Void> step;
+    registry.counter("ares_compensations_total", "outcome", ok ? "COMPENSATED" : "COMPENSATION_FAILED").increment();
     if (ok) {
       a.compensatedAt = clock.instant();
       ctx.compensated.add(a);
@@ -340,6 +348,9 @@ public class SessionEngine {
 
   /** COMPENSATING → COMPENSATION_FAILED (refused, attempts exhausted or agent gone). */
   public Uni<Void> failCompensation(SessionContext ctx, Assignment a, String detail, String cause) {
+    if (!"AGENT_REPORTED_NOT_OK".equals(cause)) {
+      registry.counter("ares_compensations_total", "outcome", "COMPENSATION_FAILED").increment();
+    }
     ctx.outcomes.add(new SessionContext.Outcome(a.agentId, "COMPENSATION_FAILED", a.assignmentId, a.sessionId, null,
         detail));
     return transition(ctx, a, AssignmentEvent.COMPENSATION_FAILURE, cause, ENGINE,

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ares_sessions{state}}: sessions by state, refreshed every few seconds by one grouped count. */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class SessionMetrics {
 
   @Inject MeterRegistry registry;

@@ -77,7 +77,7 @@ public record SessionRequest(
     Integer deadline = integer(body, "deadline_seconds", errors);
     if (agentIds != null && (capability != null || count != null)) {
       errors.add("give either agent_ids or capability + count, not both");
-    } else if (agentIds == null && ids == null) {
+    } else if (agentIds == null) {
       if (capability == null || count == null) {
         errors.add("give agent_ids, or capability and count");
       } else if (count < 1 || count > 1000) {

@@ -11,7 +11,7 @@ import io.ares.evidence.Verdict;
 import io.ares.platform.ApiException;
 import io.ares.platform.Hashing;
 import io.ares.platform.Page;
-import io.ares.platform.SafeContext;
+import io.ares.platform.Transactions;
 import io.ares.platform.PageRequest;
 import io.ares.platform.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,27 +51,9 @@ public class SessionService implements DeliveryHook {
   /** A created (or idempotently found) session. */
   public record Created(SessionContext ctx, boolean isNew) {}
 
-  /** Runs work in a fresh transaction, retried when it lost an optimistic-locking race or a deadlock. */
+  /** Runs work in a fresh transaction, retried when it lost a race (see {@link Transactions}). */
   <T> Uni<T> tx(Supplier<Uni<T>> work) {
-    // Each attempt runs on a fresh duplicated context, hence in a fresh Hibernate session: a retry never sees
-    // the entities of the attempt that lost the race.
-    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(work)))
-        .onFailure(SessionService::retryable).retry().withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
-  }
-
-  static boolean retryable(Throwable t) {
-    if (t instanceof ApiException) {
-      return false;
-    }
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      String n = c.getClass().getSimpleName();
-      String m = String.valueOf(c.getMessage());
-      if (n.contains("OptimisticLock") || n.contains("StaleObjectState") || n.contains("StaleState")
-          || m.contains("40P01") || m.contains("40001") || m.contains("deadlock detected")) {
-        return true;
-      }
-    }
-    return false;
+    return Transactions.retrying(vertx, work);
   }
 
   // ------------------------------------------------------------------ sessions

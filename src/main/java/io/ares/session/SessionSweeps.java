@@ -84,7 +84,8 @@ public class SessionSweeps {
                 + "UNION (SELECT session_id FROM assignment WHERE state = 'ACKNOWLEDGED' AND completion_deadline <= :now "
                 + "ORDER BY completion_deadline LIMIT :n) "
                 + "UNION (SELECT x.session_id FROM assignment x JOIN agent g ON g.agent_id = x.agent_id "
-                + "WHERE x.state IN ('PENDING','DELEGATED','ACKNOWLEDGED') AND g.status = 'UNRESPONSIVE' LIMIT :n)",
+                + "WHERE x.state IN ('PENDING','DELEGATED','ACKNOWLEDGED') AND (g.status = 'UNRESPONSIVE' "
+                + "OR (g.status = 'QUARANTINED' AND g.lease_expires_at <= :now)) LIMIT :n)",
             UUID.class)
         .setParameter("now", clock.instant())
         .setParameter("n", limit)
@@ -105,10 +106,16 @@ public class SessionSweeps {
       List<String> agentIds = open.stream().map(a -> a.agentId).distinct().toList();
       return Agent.<Agent>list("agentId in ?1", agentIds).flatMap(list -> {
         Map<String, AgentStatus> status = new java.util.HashMap<>();
-        list.forEach(g -> status.put(g.agentId, g.status));
+        Map<String, Instant> lease = new java.util.HashMap<>();
+        list.forEach(g -> {
+          status.put(g.agentId, g.status);
+          lease.put(g.agentId, g.leaseExpiresAt);
+        });
         Uni<Integer> chain = Uni.createFrom().item(0);
         for (Assignment a : open) {
-          boolean silent = status.get(a.agentId) == AgentStatus.UNRESPONSIVE;
+          // Silent: UNRESPONSIVE, or quarantined (e.g. by the very lapse that made it unresponsive) with no lease.
+          boolean silent = status.get(a.agentId) == AgentStatus.UNRESPONSIVE
+              || (status.get(a.agentId) == AgentStatus.QUARANTINED && !lease.get(a.agentId).isAfter(now));
           Instant deadline = a.state == AssignmentState.ACKNOWLEDGED ? a.completionDeadline : a.ackDeadline;
           boolean late = deadline != null && !deadline.isAfter(now);
           if (silent || late) {

@@ -88,6 +88,16 @@ class AgentApiTest {
   }
 
   @Test
+  void heartbeat_accepts_a_form_typed_empty_body_as_curl_sends_it() {
+    TestAgent a = anAgent().register();
+    io.restassured.RestAssured.given().header("Authorization", "Bearer " + a.token())
+        .contentType("application/x-www-form-urlencoded").body("")
+        .post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200);
+    io.restassured.RestAssured.given().header("Authorization", "Bearer " + a.token())
+        .post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200);
+  }
+
+  @Test
   void heartbeat_of_an_unresponsive_agent_makes_it_active_again() {
     TestAgent a = anAgent().register();
     pool.preparedQuery("UPDATE agent SET status = 'UNRESPONSIVE' WHERE agent_id = $1")

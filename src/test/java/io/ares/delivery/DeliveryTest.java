@@ -73,6 +73,7 @@ class DeliveryTest {
   @Test
   void an_unacknowledged_delegation_is_redelivered_after_the_redelivery_delay_only() {
     TestAgent a = anAgent().heartbeatInterval(3600).register();
+    clock.set(java.time.Instant.now());
     aSession().agents(a).create();
     Map<String, Object> first = takeDelegation(a);
     assertThat(poll(a)).as("no flood of repeats").isEmpty();

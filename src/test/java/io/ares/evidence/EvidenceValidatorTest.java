@@ -68,7 +68,7 @@ class EvidenceValidatorTest {
     assertThat(v.completionValid()).isFalse();
     assertThat(v.reasons()).contains("checksum mismatch", "required proof field sources missing",
         "task_id does not match the assignment", "completion_time outside [delegation - 5s, now + 5s]",
-        "criterion quality_score >= 8.0 failed: quality_score = 3",
+        "criterion quality_score >= 8.0 failed: quality_score = 3.0",
         "metric latency_ms missing (criterion latency_ms < 100)");
   }
 

@@ -36,6 +36,7 @@ class MonitorTest {
 
   @org.junit.jupiter.api.BeforeEach
   void agentsReadTheEngineClock() {
+    clock.set(java.time.Instant.now()); // frozen: only the test moves time
     io.ares.testing.Sessions.now = clock::instant;
   }
 

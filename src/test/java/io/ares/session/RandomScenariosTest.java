@@ -52,7 +52,8 @@ class RandomScenariosTest {
 
   @BeforeEach
   void engineClock() {
-    Sessions.now = clock::instant;
+    clock.set(java.time.Instant.now()); // frozen: only the test moves time
+    io.ares.testing.Sessions.now = clock::instant;
   }
 
   @AfterEach

@@ -8,15 +8,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** The engine's clock in tests: starts at the real time, moves only when a test says so. */
+/**
+ * The engine's clock in tests. By default it follows real time (plus whatever {@link #advance} added), so simulated
+ * agents that stamp their evidence with the real time stay inside the engine's window; {@link #set} freezes it at an
+ * instant for tests that assert exact timestamps; {@link #reset} goes back to real time.
+ */
 @Alternative
 @Priority(10)
 @Singleton
 public class SettableClock extends Clock {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+  private volatile Instant frozen;
+  private volatile Duration offset = Duration.ZERO;
 
   @Override
   public ZoneId getZone() {
@@ -30,19 +34,26 @@ public class SettableClock extends Clock {
 
   @Override
   public Instant instant() {
-    return now.get();
+    Instant f = frozen;
+    return f != null ? f : Instant.now().plus(offset);
   }
 
-  public void advance(Duration d) {
-    now.updateAndGet(i -> i.plus(d));
+  public synchronized void advance(Duration d) {
+    if (frozen != null) {
+      frozen = frozen.plus(d);
+    } else {
+      offset = offset.plus(d);
+    }
   }
 
-  public void set(Instant i) {
-    now.set(i);
+  /** Freezes the clock at an instant. */
+  public synchronized void set(Instant i) {
+    frozen = i;
   }
 
-  /** Back to real time (each test class starts here). */
-  public void reset() {
-    now.set(Instant.now());
+  /** Back to real time (each test resets it). */
+  public synchronized void reset() {
+    frozen = null;
+    offset = Duration.ZERO;
   }
 }

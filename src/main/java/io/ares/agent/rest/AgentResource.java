@@ -79,6 +79,9 @@ public class AgentResource {
     if (token == null) {
       throw ApiException.unauthorized("bearer token required");
     }
+    if (!AgentRegistration.AGENT_ID.matcher(id).matches()) {
+      throw ApiException.notFound("agent " + id); // never let a malformed id into the shared heartbeat batch
+    }
     byte[] hash = AgentService.tokenHash(token);
     return heartbeats.beat(id, hash).flatMap(beat -> {
       if (beat != null) {

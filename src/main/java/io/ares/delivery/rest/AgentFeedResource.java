@@ -40,8 +40,9 @@ public class AgentFeedResource {
     if (wait < 0 || wait > 60) {
       throw ApiException.validation("wait_seconds must be between 0 and 60");
     }
-    return agents.signOfLife(id)
+    // Signs of life are best effort here: a failed lease renewal must not turn a committed claim into an error.
+    return agents.signOfLife(id).onFailure().recoverWithNull()
         .flatMap(b -> delivery.poll(id, Duration.ofSeconds(wait)))
-        .call(messages -> agents.signOfLife(id));
+        .call(messages -> agents.signOfLife(id).onFailure().recoverWithNull());
   }
 }

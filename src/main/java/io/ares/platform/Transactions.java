@@ -1,0 +1,39 @@
+package io.ares.platform;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * One transaction per attempt, retried when it lost a race (optimistic lock, serialization failure, deadlock).
+ * Each attempt runs on a fresh duplicated Vert.x context, hence in a fresh Hibernate Reactive session, so a retry
+ * never sees the entities of the attempt that lost.
+ */
+public final class Transactions {
+
+  private Transactions() {}
+
+  public static <T> Uni<T> retrying(Vertx vertx, Supplier<Uni<T>> work) {
+    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(work)))
+        .onFailure(Transactions::retryable).retry()
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
+  }
+
+  /** A lost race: worth another attempt. Client errors never are. */
+  public static boolean retryable(Throwable t) {
+    if (t instanceof ApiException) {
+      return false;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String n = c.getClass().getSimpleName();
+      String m = String.valueOf(c.getMessage());
+      if (n.contains("OptimisticLock") || n.contains("StaleObjectState") || n.contains("StaleState")
+          || m.contains("40P01") || m.contains("40001") || m.contains("deadlock detected")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,64 @@
+package io.ares.console;
+
+import static io.ares.testing.Api.anAgent;
+import static io.ares.testing.Api.operator;
+import static io.ares.testing.Sessions.aSession;
+import static io.ares.testing.Sessions.work;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ares.testing.Api.TestAgent;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard: counts linking to filtered lists, failures two clicks from a failing session, throughput. */
+@QuarkusTest
+class DashboardPageTest {
+
+  @jakarta.inject.Inject io.ares.testing.SettableClock clock;
+
+  /** The simulated agents read the engine's clock, which starts at the real time for each test. */
+  @org.junit.jupiter.api.BeforeEach
+  void agentsReadTheEngineClock() {
+    clock.reset();
+    io.ares.testing.Sessions.now = clock::instant;
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void backToRealTime() {
+    io.ares.testing.Sessions.now = java.time.Instant::now;
+  }
+
+  @Test
+  void every_count_links_to_its_filtered_list_and_failures_link_to_the_session() {
+    TestAgent a = anAgent().register();
+    String done = aSession().agents(a).create().getString("session_id");
+    work(a, Map.of());
+    String failed = aSession().agents(a).create().getString("session_id");
+    operator().body(Map.of("reason", "dashboard test")).post("/api/v1/sessions/" + failed + "/cancel")
+        .then().statusCode(200);
+
+    ConsoleClient op = ConsoleClient.operator();
+    String html = op.page("/console");
+    for (String s : new String[] {"INITIALIZING", "IN_PROGRESS", "COMPLETED", "COMPENSATING", "ROLLED_BACK",
+        "COMPENSATION_FAILED"}) {
+      assertThat(html).contains("href=\"/console/sessions?state=" + s + "\"");
+    }
+    for (String s : new String[] {"ACTIVE", "UNRESPONSIVE", "QUARANTINED", "DEREGISTERED"}) {
+      assertThat(html).contains("href=\"/console/agents?status=" + s + "\"");
+    }
+    assertThat(html).contains("Recent failures", "href=\"/console/sessions/" + failed + "\"", "CANCELLED");
+    assertThat(html).contains("<svg class=\"chart bars\"", "completed", "hx-get=\"/console/fragments/dashboard\"");
+
+    // second click: the filtered list holds the failing session
+    String list = op.page("/console/sessions?state=ROLLED_BACK");
+    assertThat(list).contains("href=\"/console/sessions/" + failed + "\"").doesNotContain(done);
+  }
+
+  @Test
+  void the_live_fragment_carries_the_counters_only() {
+    String fragment = ConsoleClient.operator().page("/console/fragments/dashboard");
+    assertThat(fragment.trim()).startsWith("<div id=\"dashboard-live\"");
+    assertThat(fragment).doesNotContain("<html").contains("Sessions by state", "Throughput");
+  }
+}
