@@ -22,7 +22,8 @@ EXPLAIN (ANALYZE, BUFFERS)
 (SELECT session_id FROM assignment WHERE state IN ('PENDING','DELEGATED') AND ack_deadline <= now() ORDER BY ack_deadline LIMIT 500)
 UNION (SELECT session_id FROM assignment WHERE state = 'ACKNOWLEDGED' AND completion_deadline <= now() ORDER BY completion_deadline LIMIT 500)
 UNION (SELECT x.session_id FROM assignment x JOIN agent g ON g.agent_id = x.agent_id
-       WHERE x.state IN ('PENDING','DELEGATED','ACKNOWLEDGED') AND g.status = 'UNRESPONSIVE' LIMIT 500);
+       WHERE x.state IN ('PENDING','DELEGATED','ACKNOWLEDGED') AND (g.status = 'UNRESPONSIVE'
+       OR (g.status = 'QUARANTINED' AND g.lease_expires_at <= now())) LIMIT 500);
 
 \echo '### pastDeadline'
 EXPLAIN (ANALYZE, BUFFERS) SELECT session_id FROM coordination_session WHERE deadline_at IS NOT NULL AND deadline_at <= now()
@@ -52,17 +53,20 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT min(due_at) FROM agent_message WHERE agent_id 
 \echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL as in the branch)'
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS)
+
       WITH hb AS (
-        SELECT DISTINCT agent_id, token_hash
-        FROM unnest(:'hb_ids'::text[], :'hb_hashes'::bytea[]) AS h(agent_id, token_hash)
+        SELECT agent_id, token_hash FROM unnest(:'hb_ids'::text[], :'hb_hashes'::bytea[]) AS h(agent_id, token_hash)
       ), prev AS (
         SELECT a.agent_id, a.status AS old_status
-        FROM agent a
-        WHERE a.agent_id IN (SELECT hb.agent_id FROM hb
-                             WHERE hb.token_hash IS NULL OR hb.token_hash = a.token_hash)
-          AND a.status <> 'DEREGISTERED'
+        FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY(:'hb_ids'::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
         ORDER BY a.agent_id
-        FOR UPDATE
+        FOR UPDATE OF a SKIP LOCKED
+      ), matched AS (
+        SELECT a.agent_id FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY(:'hb_ids'::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
       ), upd AS (
         UPDATE agent a SET
           last_heartbeat_at = now(),
@@ -70,7 +74,7 @@ EXPLAIN (ANALYZE, BUFFERS)
           status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
           status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN now() ELSE a.status_changed_at END,
           version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
-        FROM prev WHERE a.agent_id = prev.agent_id
+        FROM (SELECT DISTINCT agent_id, old_status FROM prev) prev WHERE a.agent_id = prev.agent_id
         RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
       ), revived AS (
         INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
@@ -80,10 +84,13 @@ EXPLAIN (ANALYZE, BUFFERS)
       SELECT upd.agent_id, upd.status, upd.lease_expires_at, upd.token_hash,
         (SELECT count(*) FROM agent_message m
           WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= now()) AS pending
-      FROM upd;
+      FROM upd
+      UNION ALL
+      SELECT DISTINCT m.agent_id, NULL::varchar, NULL::timestamptz, NULL::bytea, -1::bigint FROM matched m
+      WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.agent_id = m.agent_id);
 ROLLBACK;
 
-\echo '### heartbeat group commit, 16 agents (proposed fix: agent_id = ANY($1) + EXISTS)'
+\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL before 914a364: IN (correlated subquery))'
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS)
       WITH hb AS (
@@ -92,9 +99,8 @@ EXPLAIN (ANALYZE, BUFFERS)
       ), prev AS (
         SELECT a.agent_id, a.status AS old_status
         FROM agent a
-        WHERE a.agent_id = ANY(:'hb_ids'::text[])
-          AND EXISTS (SELECT 1 FROM hb WHERE hb.agent_id = a.agent_id
-                        AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash))
+        WHERE a.agent_id IN (SELECT hb.agent_id FROM hb
+                             WHERE hb.token_hash IS NULL OR hb.token_hash = a.token_hash)
           AND a.status <> 'DEREGISTERED'
         ORDER BY a.agent_id
         FOR UPDATE

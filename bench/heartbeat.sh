@@ -34,7 +34,7 @@ N1="$(noise_snapshot)"
 
 # --- the app on a fresh database, N agents, wrk heartbeats ------------------------------------------------
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"
+APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
 # A long interval: no lease expires during the run, so the monitor stays idle (the heartbeat path alone is measured).
 if [[ "${REGISTER:-sql}" == api ]]; then
   java bench/Register.java "http://127.0.0.1:$PORT" "$N" hb- 3600 bench "$OUT/agents-hb.txt" 32

@@ -41,7 +41,7 @@ N1="$(noise_snapshot)"
 
 # --- the fleet ------------------------------------------------------------------------------------------
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"
+APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
 java bench/Register.java "http://127.0.0.1:$PORT" "$AGENTS" s- 30 bench "$OUT/agents-s.txt" 32 "$MAX_TASKS"
 SL_CMD="java bench/SessionLoad.java base=http://127.0.0.1:$PORT agents=$OUT/agents-s.txt inflight=$INFLIGHT creators=$CREATORS warmup=$WARMUP duration=$DURATION drain=$DRAIN wait=$WAIT out=$OUT/sl"
 log "$SL_CMD"
