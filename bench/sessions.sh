@@ -85,6 +85,8 @@ SRV_WAKE="$(q "$DB" "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDE
 LIFE="$(q "$DB" "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ended_at - created_at))::numeric) || ' / ' ||
   round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ended_at - created_at))::numeric) FROM coordination_session WHERE state = 'COMPLETED' AND ended_at >= '$WS' AND ended_at < '$WE'")"
 ERRLOG="$(grep -cE ' ERROR ' "$OUT/app-$PORT.log" || true)"
+DEADLOCKS="$(grep -c 'deadlock detected' "$OUT/app-$PORT.log" || true)"
+USED="$(q "$DB" "SELECT count(DISTINCT agent_id) || ' (the busiest ' || max(n) || ' assignments, the median one ' || percentile_disc(0.5) WITHIN GROUP (ORDER BY n) || ')' FROM (SELECT agent_id, count(*) n FROM assignment GROUP BY 1) x")"
 stop_app "$APP"
 log "sessions/s $(prop sessions_completed_per_s) (db $DB_COMPLETED_S), transitions/s $TRANS_S, pgbench $PGB_TPS, ratio $RATIO, event-log check failures: $CHECK_FAILURES"
 
@@ -112,7 +114,8 @@ $(machine_info)
 | HTTP requests/s from the fleet | $(prop http_requests_per_s) | |
 | errors: create / 422 no eligible / poll / ack / evidence / invalid verdicts | $(prop create_errors) / $(prop create_no_eligible_422) / $(prop poll_errors) / $(prop ack_errors) / $(prop evidence_errors) / $(prop invalid_verdicts) | 0 |
 | delegation redeliveries seen by agents / sessions still open after a ${DRAIN} s drain | $(prop delegation_redeliveries_seen) / $(prop stuck_after_drain) | |
-| ERROR lines in the app log | $ERRLOG | |
+| ERROR lines in the app log / deadlocks detected (retried by the engine) | $ERRLOG / $DEADLOCKS | |
+| agents that received any assignment, of $AGENTS | $USED | |
 
 Event-log check after the run (whole database): sessions by state: $STATES; assignments by state: $ASTATES.
 

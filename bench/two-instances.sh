@@ -24,6 +24,7 @@ java bench/Register.java "http://127.0.0.1:8091" "$AGENTS" t- "$INTERVAL" bench 
 SL_CMD="java bench/SessionLoad.java base=http://127.0.0.1:8091,http://127.0.0.1:8092 agents=$OUT/agents-2i.txt inflight=$INFLIGHT creators=$CREATORS warmup=2 duration=$DURATION drain=15 wait=$WAIT stop_fraction=$STOP_FRACTION stop_at_s=$STOP_AT out=$OUT/2i"
 log "$SL_CMD"
 $SL_CMD 2>"$OUT/2i.log"
+LOAD_END="$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)"   # the fleet stops polling here: every lease then runs out
 tail -40 "$OUT/2i.log" >&2
 # Let both monitors finish with the stopped agents (lease + one interval + margin).
 sleep $((INTERVAL * 3 + 5))
@@ -41,7 +42,8 @@ STOPPED="$OUT/2i-stopped.txt"
 psql -q -d "$DB" -c "CREATE TABLE IF NOT EXISTS bench_stopped (agent_id text)" -c "TRUNCATE bench_stopped"
 psql -q -d "$DB" -c "\copy bench_stopped FROM '$STOPPED'"
 DETECTED="$(q "$DB" "SELECT count(DISTINCT e.agent_id) FROM agent_status_event e JOIN bench_stopped USING (agent_id) WHERE e.to_status = 'UNRESPONSIVE'")"
-FALSE_DET="$(q "$DB" "SELECT count(*) FROM agent_status_event e WHERE e.to_status = 'UNRESPONSIVE' AND e.agent_id NOT IN (SELECT agent_id FROM bench_stopped)")"
+FALSE_DET="$(q "$DB" "SELECT count(*) FROM agent_status_event e WHERE e.to_status = 'UNRESPONSIVE' AND e.at < '$LOAD_END' AND e.agent_id NOT IN (SELECT agent_id FROM bench_stopped)")"
+USED="$(q "$DB" "SELECT count(DISTINCT agent_id) FROM assignment")"
 DETLAT="$(q "$DB" "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.at - a.lease_expires_at))::numeric) || ' / ' ||
   round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM e.at - a.lease_expires_at))::numeric) || ' / ' ||
   round(1000 * max(extract(epoch FROM e.at - a.lease_expires_at))::numeric)
@@ -72,7 +74,8 @@ open assignments time out, their sessions go to COMPENSATING and the validated p
 | assignments by state after the run | $ASTATES |
 | stopped agents detected UNRESPONSIVE / stopped | $DETECTED / $(prop stopped_agents) |
 | detection latency (lease expiry → UNRESPONSIVE) p50 / p99 / max (ms) | $DETLAT |
-| live agents wrongly detected UNRESPONSIVE | $FALSE_DET |
+| live agents wrongly detected UNRESPONSIVE while the fleet ran (afterwards every agent stops and is detected: the audit below covers those too) | $FALSE_DET |
+| agents that received any assignment / registered | $USED / $AGENTS |
 | monitor sweeps :8091 / :8092; detections recorded by :8091 / :8092 (\`ares_detection_latency_seconds_count\`) | $SWEEPS_A / $SWEEPS_B; $DET_A / $DET_B |
 | assignments TIMED_OUT / compensations confirmed (COMPENSATED events) | $TIMEOUTS / $COMPS |
 | compensation orders written twice for one (assignment, idempotency key) | $DUP_ORDERS |
