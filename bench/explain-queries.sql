@@ -1,0 +1,135 @@
+-- The monitor's queries (src/main/java/io/ares/session/SessionSweeps.java), the long-poll's CLAIM and next-due
+-- (src/main/java/io/ares/delivery/DeliveryService.java), plus the two hot statements of the request path (the
+-- heartbeat group commit of HeartbeatWriter and the participant choice of SessionService.chooseByCapability), with
+-- the app's parameters given as literals (:now = now()). Writes run in a transaction that is rolled back.
+\set ON_ERROR_STOP on
+SELECT agent_id AS claim_agent FROM agent_message WHERE open AND type = 'task_delegation' ORDER BY message_id LIMIT 1 \gset
+SELECT array_agg(agent_id)::text AS hb_ids, array_agg(token_hash)::text AS hb_hashes
+  FROM (SELECT agent_id, token_hash FROM agent WHERE status = 'ACTIVE' ORDER BY md5(agent_id) LIMIT 16) x \gset
+
+\echo '### expiredLeases'
+EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND lease_expires_at <= now()
+  ORDER BY lease_expires_at LIMIT 500;
+
+\echo '### markUnresponsive'
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM agent WHERE agent_id = 'x-7' AND status = 'ACTIVE' AND lease_expires_at <= now()
+  FOR UPDATE SKIP LOCKED;
+ROLLBACK;
+
+\echo '### dueAssignments'
+EXPLAIN (ANALYZE, BUFFERS)
+(SELECT session_id FROM assignment WHERE state IN ('PENDING','DELEGATED') AND ack_deadline <= now() ORDER BY ack_deadline LIMIT 500)
+UNION (SELECT session_id FROM assignment WHERE state = 'ACKNOWLEDGED' AND completion_deadline <= now() ORDER BY completion_deadline LIMIT 500)
+UNION (SELECT x.session_id FROM assignment x JOIN agent g ON g.agent_id = x.agent_id
+       WHERE x.state IN ('PENDING','DELEGATED','ACKNOWLEDGED') AND (g.status = 'UNRESPONSIVE'
+       OR (g.status = 'QUARANTINED' AND g.lease_expires_at <= now())) LIMIT 500);
+
+\echo '### pastDeadline'
+EXPLAIN (ANALYZE, BUFFERS) SELECT session_id FROM coordination_session WHERE deadline_at IS NOT NULL AND deadline_at <= now()
+  AND state IN ('INITIALIZING','IN_PROGRESS') ORDER BY deadline_at LIMIT 500;
+
+\echo '### replacementsDue'
+EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FROM assignment WHERE retry_due_at IS NOT NULL
+  AND replaced_by IS NULL AND retry_due_at <= now() ORDER BY retry_due_at LIMIT 500) due;
+
+\echo '### exhaustedCompensations'
+EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FROM agent_message WHERE open AND type = 'compensation'
+  AND deliveries >= 5 AND due_at <= now() ORDER BY due_at LIMIT 500) due;
+
+\echo '### session lock + assignments (engine.load, per due session)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM assignment WHERE session_id = (SELECT session_id FROM assignment WHERE assignment_id = md5('a98-2')::uuid);
+
+\echo '### CLAIM (long-poll)'
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
+  AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED;
+ROLLBACK;
+
+\echo '### nextDue (long-poll)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT min(due_at) FROM agent_message WHERE agent_id = :'claim_agent' AND open
+  AND NOT (type = 'compensation' AND deliveries >= 5);
+
+\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL as in the branch)'
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS)
+
+      WITH hb AS (
+        SELECT agent_id, token_hash FROM unnest(:'hb_ids'::text[], :'hb_hashes'::bytea[]) AS h(agent_id, token_hash)
+      ), prev AS (
+        SELECT a.agent_id, a.status AS old_status
+        FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY(:'hb_ids'::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
+        ORDER BY a.agent_id
+        FOR UPDATE OF a SKIP LOCKED
+      ), matched AS (
+        SELECT a.agent_id FROM agent a JOIN hb ON a.agent_id = hb.agent_id
+        WHERE a.agent_id = ANY(:'hb_ids'::text[])
+          AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
+      ), upd AS (
+        UPDATE agent a SET
+          last_heartbeat_at = now(),
+          lease_expires_at = now() + make_interval(secs => a.heartbeat_interval_seconds * 3::float8),
+          status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
+          status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN now() ELSE a.status_changed_at END,
+          version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
+        FROM (SELECT DISTINCT agent_id, old_status FROM prev) prev WHERE a.agent_id = prev.agent_id
+        RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
+      ), revived AS (
+        INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
+        SELECT agent_id, 'UNRESPONSIVE', 'ACTIVE', 'SIGN_OF_LIFE', agent_id, NULL, now()
+        FROM upd WHERE old_status = 'UNRESPONSIVE'
+      )
+      SELECT upd.agent_id, upd.status, upd.lease_expires_at, upd.token_hash,
+        (SELECT count(*) FROM agent_message m
+          WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= now()) AS pending
+      FROM upd
+      UNION ALL
+      SELECT DISTINCT m.agent_id, NULL::varchar, NULL::timestamptz, NULL::bytea, -1::bigint FROM matched m
+      WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.agent_id = m.agent_id);
+ROLLBACK;
+
+\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL before 914a364: IN (correlated subquery))'
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS)
+      WITH hb AS (
+        SELECT DISTINCT agent_id, token_hash
+        FROM unnest(:'hb_ids'::text[], :'hb_hashes'::bytea[]) AS h(agent_id, token_hash)
+      ), prev AS (
+        SELECT a.agent_id, a.status AS old_status
+        FROM agent a
+        WHERE a.agent_id IN (SELECT hb.agent_id FROM hb
+                             WHERE hb.token_hash IS NULL OR hb.token_hash = a.token_hash)
+          AND a.status <> 'DEREGISTERED'
+        ORDER BY a.agent_id
+        FOR UPDATE
+      ), upd AS (
+        UPDATE agent a SET
+          last_heartbeat_at = now(),
+          lease_expires_at = now() + make_interval(secs => a.heartbeat_interval_seconds * 3::float8),
+          status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
+          status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN now() ELSE a.status_changed_at END,
+          version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
+        FROM prev WHERE a.agent_id = prev.agent_id
+        RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
+      ), revived AS (
+        INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
+        SELECT agent_id, 'UNRESPONSIVE', 'ACTIVE', 'SIGN_OF_LIFE', agent_id, NULL, now()
+        FROM upd WHERE old_status = 'UNRESPONSIVE'
+      )
+      SELECT upd.agent_id, upd.status, upd.lease_expires_at, upd.token_hash,
+        (SELECT count(*) FROM agent_message m
+          WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= now()) AS pending
+      FROM upd;
+ROLLBACK;
+
+\echo '### chooseByCapability (session creation; the HQL as Hibernate renders it)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT a1_0.agent_id, a1_0.reliability_score FROM agent a1_0 WHERE a1_0.status = 'ACTIVE'
+  AND a1_0.capabilities @> cast(array['bench'] as varchar array) AND a1_0.open_assignments < a1_0.max_concurrent_tasks
+  ORDER BY a1_0.reliability_score DESC, (a1_0.max_concurrent_tasks - a1_0.open_assignments) DESC, a1_0.agent_id
+  OFFSET 0 ROWS FETCH FIRST 23 ROWS ONLY;
+
+\echo '### token lookup (every agent request)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id, status FROM agent WHERE token_hash = sha256(convert_to('tok-5', 'UTF8')) AND status <> 'DEREGISTERED';
+\echo '### end'
