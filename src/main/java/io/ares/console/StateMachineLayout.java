@@ -285,7 +285,7 @@ public final class StateMachineLayout {
     Map<Item, Double> key = new HashMap<>();
     for (Item it : col) {
       List<Item> n = upstream ? it.up : it.down;
-      double k = n.isEmpty() ? it.order : n.stream().mapToDouble(x -> x.order).average().orElse(it.order);
+      double k = n.isEmpty() ? it.order : n.stream().collect(java.util.stream.Collectors.averagingDouble(x -> x.order));
       key.put(it, k);
     }
     col.sort(Comparator.comparingDouble((Item it) -> key.get(it))
