@@ -104,7 +104,10 @@ public class HeartbeatWriter {
     CompletableFuture<Beat> f = new CompletableFuture<>();
     queue.add(new Waiter(agentId, tokenHash, f));
     drain();
-    return Uni.createFrom().completionStage(f);
+    // The batch completes on whichever request flushed it: resume each caller on its own context.
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+    Uni<Beat> result = Uni.createFrom().completionStage(f);
+    return caller == null ? result : result.emitOn(cmd -> caller.runOnContext(x -> cmd.run()));
   }
 
   private void drain() {

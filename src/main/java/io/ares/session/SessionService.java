@@ -191,12 +191,14 @@ public class SessionService implements DeliveryHook {
   private Uni<List<String>> pickEligible(String capability, int count, boolean skipLocked, List<String> exclude) {
     String sql = "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[CAST(:cap AS varchar)] "
         + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(CAST(:exclude AS varchar[])) "
+        + "AND lease_expires_at > :now "
         + "ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id "
         + "LIMIT :n FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
     return Panache.getSession()
         .flatMap(s -> s.createNativeQuery(sql, String.class)
             .setParameter("cap", capability)
             .setParameter("exclude", exclude.toArray(String[]::new))
+            .setParameter("now", clock.instant())
             .setParameter("n", count)
             .getResultList())
         .flatMap(ids -> reserveUpTo((List<String>) ids, 0, count, new ArrayList<>()));

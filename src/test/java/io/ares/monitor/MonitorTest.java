@@ -234,4 +234,13 @@ class MonitorTest {
         .execute().await().indefinitely().iterator().next().getLong("n");
     assertThat(duplicates).isZero();
   }
+
+  @Test
+  void an_agent_whose_lease_ran_out_gets_no_new_work_even_before_the_sweep_marks_it() {
+    String cap = uniqueId("stale");
+    anAgent().capabilities(cap).heartbeatInterval(1).register();
+    clock.advance(Duration.ofSeconds(5)); // lease (3 s) expired, no sweep yet: still ACTIVE
+    operator().body(aSession().capability(cap, 1).body()).post("/api/v1/sessions").then().statusCode(422)
+        .body("code", equalTo("NO_ELIGIBLE_AGENTS"));
+  }
 }
