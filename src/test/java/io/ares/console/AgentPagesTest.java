@@ -16,21 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The agents list and the agent page; quarantine, release and token rotation through the console. */
 @QuarkusTest
-class AgentPagesTest {
-
-  @jakarta.inject.Inject io.ares.testing.SettableClock clock;
-
-  /** The simulated agents read the engine's clock, which starts at the real time for each test. */
-  @org.junit.jupiter.api.BeforeEach
-  void agentsReadTheEngineClock() {
-    clock.reset();
-    io.ares.testing.Sessions.now = clock::instant;
-  }
-
-  @org.junit.jupiter.api.AfterEach
-  void backToRealTime() {
-    io.ares.testing.Sessions.now = java.time.Instant::now;
-  }
+class AgentPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
 
   static String status(TestAgent a) {
     return operator().get("/api/v1/agents/" + a.id()).then().extract().path("status");

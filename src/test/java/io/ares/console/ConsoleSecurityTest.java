@@ -18,21 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Who may see and do what in the console: sign-in, Basic, viewers, CSRF, escaping of client-sent values. */
 @QuarkusTest
-class ConsoleSecurityTest {
-
-  @jakarta.inject.Inject io.ares.testing.SettableClock clock;
-
-  /** The simulated agents read the engine's clock, which starts at the real time for each test. */
-  @org.junit.jupiter.api.BeforeEach
-  void agentsReadTheEngineClock() {
-    clock.reset();
-    io.ares.testing.Sessions.now = clock::instant;
-  }
-
-  @org.junit.jupiter.api.AfterEach
-  void backToRealTime() {
-    io.ares.testing.Sessions.now = java.time.Instant::now;
-  }
+class ConsoleSecurityTest extends io.ares.testing.AgentsReadTheEngineClock {
 
   @Test
   void an_anonymous_visitor_is_sent_to_the_login_page() {

@@ -13,21 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The dashboard: counts linking to filtered lists, failures two clicks from a failing session, throughput. */
 @QuarkusTest
-class DashboardPageTest {
-
-  @jakarta.inject.Inject io.ares.testing.SettableClock clock;
-
-  /** The simulated agents read the engine's clock, which starts at the real time for each test. */
-  @org.junit.jupiter.api.BeforeEach
-  void agentsReadTheEngineClock() {
-    clock.reset();
-    io.ares.testing.Sessions.now = clock::instant;
-  }
-
-  @org.junit.jupiter.api.AfterEach
-  void backToRealTime() {
-    io.ares.testing.Sessions.now = java.time.Instant::now;
-  }
+class DashboardPageTest extends io.ares.testing.AgentsReadTheEngineClock {
 
   @Test
   void every_count_links_to_its_filtered_list_and_failures_link_to_the_session() {

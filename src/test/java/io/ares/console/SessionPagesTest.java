@@ -20,21 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The sessions list, the session page (machines, assignments, compensation, timeline) and its actions. */
 @QuarkusTest
-class SessionPagesTest {
-
-  @jakarta.inject.Inject io.ares.testing.SettableClock clock;
-
-  /** The simulated agents read the engine's clock, which starts at the real time for each test. */
-  @org.junit.jupiter.api.BeforeEach
-  void agentsReadTheEngineClock() {
-    clock.reset();
-    io.ares.testing.Sessions.now = clock::instant;
-  }
-
-  @org.junit.jupiter.api.AfterEach
-  void backToRealTime() {
-    io.ares.testing.Sessions.now = java.time.Instant::now;
-  }
+class SessionPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
 
   static String state(String sessionId) {
     return operator().get("/api/v1/sessions/" + sessionId).then().statusCode(200).extract().path("state");
