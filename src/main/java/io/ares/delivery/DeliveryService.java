@@ -2,14 +2,20 @@ package io.ares.delivery;
 
 import io.ares.platform.AresConfig;
 import io.ares.platform.Transactions;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,69 +30,115 @@ public class DeliveryService {
   private static final int MAX_PER_ANSWER = 100;
 
   static final String CLAIM =
-      "SELECT * FROM agent_message WHERE agent_id = :agent AND open AND due_at <= :now "
-          + "AND NOT (type = 'compensation' AND deliveries >= :max) "
+      "SELECT message_id, assignment_id, session_id, type, payload::text AS payload, deliveries, idempotency_key "
+          + "FROM agent_message WHERE agent_id = $1 AND open AND due_at <= $2 "
+          + "AND NOT (type = 'compensation' AND deliveries >= $3) "
           + "ORDER BY message_id LIMIT " + MAX_PER_ANSWER + " FOR UPDATE SKIP LOCKED";
+
+  static final String MARK_DELIVERED =
+      "UPDATE agent_message m SET deliveries = v.deliveries, last_delivered_at = $2, "
+          + "first_delivered_at = coalesce(m.first_delivered_at, $2), due_at = v.due_at, open = v.open "
+          + "FROM unnest($1::bigint[], $3::int[], $4::timestamptz[], $5::boolean[]) AS v(id, deliveries, due_at, open) "
+          + "WHERE m.message_id = v.id";
+
+  static final String NEXT_DUE =
+      "SELECT min(due_at) AS next FROM agent_message WHERE agent_id = $1 AND open "
+          + "AND NOT (type = 'compensation' AND deliveries >= $2)";
 
   @Inject Clock clock;
   @Inject AresConfig config;
   @Inject WakeupHub hub;
   @Inject Instance<DeliveryHook> hooks;
-  @Inject io.vertx.core.Vertx vertx;
+  @Inject Pool pool;
+  @Inject ObjectMapper json;
 
   /** The claimed messages and when the agent's next open message falls due (null: none). */
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
 
-  /** Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). */
+  /**
+   * Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). A few
+   * prepared statements on the reactive pool in one transaction, retried when it lost a race.
+   */
   public Uni<Claim> claim(String agentId) {
-    return Transactions.retrying(vertx, () -> claimInTx(agentId));
+    return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> claimIn(conn, agentId)))
+        .onFailure(Transactions::retryable).retry()
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
+  }
+
+  private Uni<Claim> claimIn(SqlConnection conn, String agentId) {
+    Instant now = clock.instant();
+    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    int maxAttempts = config.compensation().maxAttempts();
+    return conn.preparedQuery(CLAIM).execute(Tuple.of(agentId, at, maxAttempts)).flatMap(rows -> {
+      if (rows.size() == 0) {
+        return nextDue(conn, agentId).map(next -> new Claim(List.of(), next));
+      }
+      List<AgentMessage> firstDelegations = new ArrayList<>();
+      List<MessageView> views = new ArrayList<>();
+      Long[] ids = new Long[rows.size()];
+      Integer[] deliveries = new Integer[ids.length];
+      OffsetDateTime[] dues = new OffsetDateTime[ids.length];
+      Boolean[] open = new Boolean[ids.length];
+      int i = 0;
+      for (Row r : rows) {
+        AgentMessage m = fromRow(r, agentId);
+        m.deliveries++;
+        m.lastDeliveredAt = now;
+        m.open = true;
+        m.dueAt = now;
+        Instant deadline = null;
+        switch (m.type) {
+          case AgentMessage.DELEGATION -> {
+            m.dueAt = now.plus(config.delivery().redeliverAfter());
+            if (m.deliveries == 1) {
+              firstDelegations.add(m);
+            }
+            Object d = m.payload.get("deadline");
+            deadline = d == null ? null : Instant.parse(d.toString());
+          }
+          case AgentMessage.COMPENSATION -> {
+            deadline = now.plus(config.compensation().confirmTimeout());
+            m.dueAt = deadline.plus(compensationBackoff(m.deliveries));
+            if (m.deliveries >= maxAttempts) {
+              // Last delivery: the monitor fails it once the confirmation window has passed.
+              m.dueAt = deadline;
+            }
+          }
+          default -> m.open = false;
+        }
+        ids[i] = m.messageId;
+        deliveries[i] = m.deliveries;
+        dues[i] = OffsetDateTime.ofInstant(m.dueAt, ZoneOffset.UTC);
+        open[i] = m.open;
+        i++;
+        views.add(MessageView.of(m, deadline));
+      }
+      return conn.preparedQuery(MARK_DELIVERED).execute(Tuple.of(ids, at, deliveries, dues, open))
+          .flatMap(x -> firstDelegations.isEmpty() || hooks.isUnsatisfied()
+              ? Uni.createFrom().voidItem()
+              : hooks.get().onFirstDelivery(conn, firstDelegations))
+          .flatMap(x -> nextDue(conn, agentId))
+          .map(next -> new Claim(views, next));
+    });
   }
 
   @SuppressWarnings("unchecked")
-  private Uni<Claim> claimInTx(String agentId) {
-    Instant now = clock.instant();
-    return Panache.getSession()
-        .flatMap(s -> s.createNativeQuery(CLAIM, AgentMessage.class)
-            .setParameter("agent", agentId)
-            .setParameter("now", now)
-            .setParameter("max", config.compensation().maxAttempts())
-            .getResultList())
-        .flatMap(list -> {
-          List<AgentMessage> firstDelegations = new ArrayList<>();
-          List<MessageView> views = new ArrayList<>();
-          for (AgentMessage m : (List<AgentMessage>) list) {
-            m.deliveries++;
-            m.lastDeliveredAt = now;
-            if (m.firstDeliveredAt == null) {
-              m.firstDeliveredAt = now;
-            }
-            Instant deadline = null;
-            switch (m.type) {
-              case AgentMessage.DELEGATION -> {
-                m.dueAt = now.plus(config.delivery().redeliverAfter());
-                if (m.deliveries == 1) {
-                  firstDelegations.add(m);
-                }
-                Object d = m.payload.get("deadline");
-                deadline = d == null ? null : Instant.parse(d.toString());
-              }
-              case AgentMessage.COMPENSATION -> {
-                deadline = now.plus(config.compensation().confirmTimeout());
-                m.dueAt = deadline.plus(compensationBackoff(m.deliveries));
-                if (m.deliveries >= config.compensation().maxAttempts()) {
-                  // Last delivery: the monitor fails it once the confirmation window has passed.
-                  m.dueAt = deadline;
-                }
-              }
-              default -> m.open = false;
-            }
-            views.add(MessageView.of(m, deadline));
-          }
-          Uni<Void> hook = firstDelegations.isEmpty() || hooks.isUnsatisfied()
-              ? Uni.createFrom().voidItem()
-              : hooks.get().onFirstDelivery(firstDelegations);
-          return hook.flatMap(v -> nextDue(agentId)).map(next -> new Claim(views, next));
-        });
+  private AgentMessage fromRow(Row r, String agentId) {
+    AgentMessage m = new AgentMessage();
+    m.messageId = r.getLong("message_id");
+    m.agentId = agentId;
+    m.assignmentId = r.getUUID("assignment_id");
+    m.sessionId = r.getUUID("session_id");
+    m.type = r.getString("type");
+    String payload = r.getString("payload");
+    try {
+      m.payload = payload == null ? new java.util.HashMap<>() : json.readValue(payload, java.util.Map.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable payload of message " + m.messageId, e);
+    }
+    m.deliveries = r.getInteger("deliveries");
+    m.idempotencyKey = r.getString("idempotency_key");
+    return m;
   }
 
   /** Backoff before redelivering an unconfirmed compensation: base × 2^(n-1), ±20 % jitter. */
@@ -97,34 +149,12 @@ public class DeliveryService {
     return Duration.ofMillis(Math.round(ms * jitter));
   }
 
-  private Uni<Instant> nextDue(String agentId) {
-    return Panache.getSession()
-        .flatMap(s -> s.createNativeQuery(
-                "SELECT min(due_at) FROM agent_message WHERE agent_id = :agent AND open "
-                    + "AND NOT (type = 'compensation' AND deliveries >= :max)", Object.class)
-            .setParameter("agent", agentId)
-            .setParameter("max", config.compensation().maxAttempts())
-            .getSingleResultOrNull())
-        .map(DeliveryService::toInstant);
-  }
-
-  private static Instant toInstant(Object o) {
-    if (o == null) {
-      return null;
-    }
-    if (o instanceof Instant i) {
-      return i;
-    }
-    if (o instanceof java.time.OffsetDateTime odt) {
-      return odt.toInstant();
-    }
-    if (o instanceof java.sql.Timestamp ts) {
-      return ts.toInstant();
-    }
-    if (o instanceof java.time.LocalDateTime ldt) {
-      return ldt.toInstant(java.time.ZoneOffset.UTC);
-    }
-    return Instant.parse(o.toString());
+  private Uni<Instant> nextDue(SqlConnection conn, String agentId) {
+    return conn.preparedQuery(NEXT_DUE).execute(Tuple.of(agentId, config.compensation().maxAttempts()))
+        .map(rows -> {
+          OffsetDateTime next = rows.iterator().next().getOffsetDateTime("next");
+          return next == null ? null : next.toInstant();
+        });
   }
 
   /**

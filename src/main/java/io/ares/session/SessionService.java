@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ares.agent.Agent;
 import io.ares.agent.AgentStatus;
 import io.ares.delivery.AgentMessage;
-import io.ares.delivery.DeliveryHook;
 import io.ares.delivery.Outbox;
 import io.ares.evidence.EvidenceValidator;
 import io.ares.evidence.Verdict;
@@ -38,12 +37,13 @@ import java.util.stream.Collectors;
 
 /** Use cases of coordination sessions and their assignments; each is one transaction over a locked session. */
 @ApplicationScoped
-public class SessionService implements DeliveryHook {
+public class SessionService {
 
   static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
   @Inject Clock clock;
   @Inject SessionEngine engine;
+  @Inject DirectTransitions direct;
   @Inject Outbox outbox;
   @Inject MeterRegistry registry;
   @Inject io.vertx.core.Vertx vertx;
@@ -345,19 +345,9 @@ public class SessionService implements DeliveryHook {
         .map(ctx -> Map.entry(ctx, ctx.find(assignmentId).orElseThrow()));
   }
 
+  /** DELEGATED → ACKNOWLEDGED: one assignment, no session rule, so it skips the session lock (see there). */
   public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
-    return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
-      SessionContext ctx = e.getKey();
-      Assignment a = e.getValue();
-      Instant now = clock.instant();
-      AssignmentMachine.TABLE.next(a.state, AssignmentEvent.ACK);
-      a.ackedAt = now;
-      a.completionDeadline = now.plus(engine.completionTimeout(ctx.session));
-      return engine.transition(ctx, a, AssignmentEvent.ACK, "ACKNOWLEDGED", caller.actor(), null)
-          .call(() -> outbox.close(a.assignmentId, AgentMessage.DELEGATION))
-          .call(() -> engine.finish(ctx))
-          .replaceWith(a);
-    }));
+    return direct.ack(assignmentId, caller);
   }
 
   /** Evidence → SUBMITTED → VALIDATED or REJECTED in one transaction; an identical resubmission gets the first verdict. */
@@ -466,40 +456,6 @@ public class SessionService implements DeliveryHook {
           .call(() -> engine.finish(ctx))
           .replaceWith(a);
     }));
-  }
-
-  // ------------------------------------------------------------------ delivery hook
-
-  /** First deliveries of delegations: PENDING → DELEGATED, and the session INITIALIZING → IN_PROGRESS. */
-  @Override
-  public Uni<Void> onFirstDelivery(List<AgentMessage> delegations) {
-    Map<UUID, List<UUID>> bySession = new java.util.TreeMap<>();
-    for (AgentMessage m : delegations) {
-      bySession.computeIfAbsent(m.sessionId, k -> new ArrayList<>()).add(m.assignmentId);
-    }
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (Map.Entry<UUID, List<UUID>> e : bySession.entrySet()) {
-      chain = chain.call(() -> engine.load(e.getKey()).flatMap(ctx -> {
-        if (ctx == null) {
-          return Uni.createFrom().voidItem();
-        }
-        Instant now = clock.instant();
-        Uni<Void> steps = Uni.createFrom().voidItem();
-        for (UUID id : e.getValue()) {
-          Assignment a = ctx.find(id).orElse(null);
-          if (a == null || a.state != AssignmentState.PENDING) {
-            continue;
-          }
-          a.delegatedAt = now;
-          steps = steps.call(() -> engine.transition(ctx, a, AssignmentEvent.DELIVER, "DELIVERED", SessionEngine.ENGINE, null));
-        }
-        return steps.call(() -> ctx.session.state == SessionState.INITIALIZING
-                ? engine.transition(ctx, SessionEvent.FIRST_DELIVERY, "FIRST_DELIVERY", SessionEngine.ENGINE, null)
-                : Uni.createFrom().voidItem())
-            .call(() -> engine.finish(ctx));
-      }));
-    }
-    return chain;
   }
 
   /** Sorts for stable lock order. */

@@ -1,0 +1,196 @@
+package io.ares.session;
+
+import io.ares.delivery.AgentMessage;
+import io.ares.delivery.DeliveryHook;
+import io.ares.platform.ApiException;
+import io.ares.platform.AresConfig;
+import io.ares.platform.Transactions;
+import io.ares.platform.security.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The transitions that change one assignment and no session-wide rule — an agent's ACK, and DELIVER on a delegation's
+ * first delivery (with the session's FIRST_DELIVERY) — written as a few prepared statements on the reactive pool
+ * instead of through a locked {@link SessionContext}. They are the most frequent transitions of a session, and they
+ * need neither the session lock nor the entity machinery.
+ *
+ * <p>The rules stay those of the transition tables ({@link AssignmentMachine}, {@link SessionMachine}); every
+ * transition is one row update plus one event row in one transaction. Races are settled the same way as elsewhere:
+ * the assignment row is locked or updated under a state guard and its {@code version} bumped, so a concurrent writer
+ * holding the session (which read the assignment before) fails its optimistic check and retries on fresh rows. Lock
+ * order is the engine's: session rows before assignment rows.
+ */
+@ApplicationScoped
+public class DirectTransitions implements DeliveryHook {
+
+  static final String LOCK_ASSIGNMENT =
+      "SELECT a.assignment_id, a.session_id, a.agent_id, a.task_id, a.state, a.attempt, a.slot, a.created_at, "
+          + "a.delegated_at, a.acked_at, a.validated_at, a.ended_at, a.ack_deadline, a.completion_deadline, "
+          + "a.verdict, a.failure_code, a.compensation_key, a.replaced_by, a.version, "
+          + "s.task -> 'completion_timeout_seconds' AS completion_timeout "
+          + "FROM assignment a JOIN coordination_session s ON s.session_id = a.session_id "
+          + "WHERE a.assignment_id = $1 FOR UPDATE OF a";
+
+  static final String WRITE_ACK =
+      "WITH u AS (UPDATE assignment SET state = $2, acked_at = $3, completion_deadline = $4, version = version + 1 "
+          + "WHERE assignment_id = $1), "
+          + "m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1 AND type = '" + AgentMessage.DELEGATION
+          + "' AND open) "
+          + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
+          + "VALUES ($5, 'assignment', $1, $6, $2, 'ACKNOWLEDGED', $7, $3)";
+
+  static final String LOCK_INITIALIZING_SESSIONS =
+      "SELECT session_id FROM coordination_session WHERE session_id = ANY($1) AND state = $2 "
+          + "ORDER BY session_id FOR UPDATE";
+
+  static final String WRITE_DELIVERED =
+      "WITH u AS (UPDATE assignment SET state = $3, delegated_at = $4, version = version + 1 "
+          + "WHERE assignment_id = ANY($1) AND state = $2 RETURNING assignment_id, session_id) "
+          + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
+          + "SELECT session_id, 'assignment', assignment_id, $2, $3, 'DELIVERED', '" + SessionEngine.ENGINE + "', $4 "
+          + "FROM u ORDER BY assignment_id";
+
+  static final String WRITE_SESSIONS_IN_PROGRESS =
+      "WITH u AS (UPDATE coordination_session SET state = $3, updated_at = $4, version = version + 1 "
+          + "WHERE session_id = ANY($1) AND state = $2 RETURNING session_id) "
+          + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
+          + "SELECT session_id, 'session', session_id, $2, $3, 'FIRST_DELIVERY', '" + SessionEngine.ENGINE + "', $4 "
+          + "FROM u ORDER BY session_id";
+
+  @Inject Pool pool;
+  @Inject Clock clock;
+  @Inject AresConfig config;
+  @Inject MeterRegistry registry;
+
+  /** DELEGATED → ACKNOWLEDGED, by the assignment's agent; the completion deadline starts now. */
+  public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
+    return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ackIn(conn, assignmentId, caller)))
+        .onFailure(Transactions::retryable).retry()
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4)
+        .invoke(a -> registry.counter("ares_transitions_total", "machine", "assignment", "to", a.state.name())
+            .increment());
+  }
+
+  private Uni<Assignment> ackIn(SqlConnection conn, UUID assignmentId, Caller caller) {
+    return conn.preparedQuery(LOCK_ASSIGNMENT).execute(Tuple.of(assignmentId)).flatMap(rows -> {
+      if (rows.size() == 0) {
+        return Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId));
+      }
+      Row row = rows.iterator().next();
+      Assignment a = fromRow(row);
+      if (!caller.isAgent(a.agentId)) {
+        return Uni.createFrom().failure(
+            ApiException.forbidden("only agent " + a.agentId + " may act on this assignment"));
+      }
+      AssignmentState from = a.state;
+      AssignmentState to = AssignmentMachine.TABLE.next(from, AssignmentEvent.ACK);
+      Instant now = clock.instant();
+      a.state = to;
+      a.ackedAt = now;
+      a.completionDeadline = now.plus(completionTimeout(row.getValue("completion_timeout")));
+      a.version++;
+      return conn.preparedQuery(WRITE_ACK)
+          .execute(Tuple.from(List.of(a.assignmentId, to.name(), utc(now), utc(a.completionDeadline), a.sessionId,
+              from.name(), caller.actor())))
+          .replaceWith(a);
+    });
+  }
+
+  /** The task's own completion timeout (a JSON number of seconds), else the configured default. */
+  Duration completionTimeout(Object json) {
+    return json instanceof Number n ? Duration.ofSeconds(n.longValue()) : config.assignment().completionTimeout();
+  }
+
+  /**
+   * First deliveries of delegations, inside the claiming transaction: PENDING → DELEGATED for each, and
+   * INITIALIZING → IN_PROGRESS for their sessions still initializing. A delegation whose assignment has meanwhile
+   * left PENDING (cancelled, timed out) changes nothing.
+   */
+  @Override
+  public Uni<Void> onFirstDelivery(SqlConnection conn, List<AgentMessage> delegations) {
+    if (delegations.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    TreeSet<UUID> sessionIds = new TreeSet<>();
+    TreeSet<UUID> assignmentIds = new TreeSet<>();
+    for (AgentMessage m : delegations) {
+      sessionIds.add(m.sessionId);
+      assignmentIds.add(m.assignmentId);
+    }
+    UUID[] sessions = sessionIds.toArray(UUID[]::new);
+    OffsetDateTime now = utc(clock.instant());
+    SessionState sFrom = SessionState.INITIALIZING;
+    SessionState sTo = SessionMachine.TABLE.next(sFrom, SessionEvent.FIRST_DELIVERY);
+    AssignmentState aFrom = AssignmentState.PENDING;
+    AssignmentState aTo = AssignmentMachine.TABLE.next(aFrom, AssignmentEvent.DELIVER);
+    return conn.preparedQuery(LOCK_INITIALIZING_SESSIONS).execute(Tuple.of(sessions, sFrom.name()))
+        .flatMap(locked -> {
+          List<UUID> starting = new ArrayList<>();
+          locked.forEach(r -> starting.add(r.getUUID("session_id")));
+          return conn.preparedQuery(WRITE_DELIVERED)
+              .execute(Tuple.of(assignmentIds.toArray(UUID[]::new), aFrom.name(), aTo.name(), now))
+              .invoke(rows -> registry.counter("ares_transitions_total", "machine", "assignment", "to", aTo.name())
+                  .increment(rows.rowCount()))
+              .flatMap(x -> starting.isEmpty()
+                  ? Uni.createFrom().<RowSet<Row>>nullItem()
+                  : conn.preparedQuery(WRITE_SESSIONS_IN_PROGRESS)
+                      .execute(Tuple.of(starting.toArray(UUID[]::new), sFrom.name(), sTo.name(), now))
+                      .invoke(rows -> registry.counter("ares_transitions_total", "machine", "session", "to",
+                          sTo.name()).increment(rows.rowCount())));
+        })
+        .replaceWithVoid();
+  }
+
+  static OffsetDateTime utc(Instant i) {
+    return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  private static Instant instant(Row r, String column) {
+    OffsetDateTime t = r.getOffsetDateTime(column);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** The assignment as the API shows it (the columns of {@link #LOCK_ASSIGNMENT}); not a managed entity. */
+  @SuppressWarnings("unchecked")
+  static Assignment fromRow(Row r) {
+    Assignment a = new Assignment();
+    a.assignmentId = r.getUUID("assignment_id");
+    a.sessionId = r.getUUID("session_id");
+    a.agentId = r.getString("agent_id");
+    a.taskId = r.getString("task_id");
+    a.state = AssignmentState.valueOf(r.getString("state"));
+    a.attempt = r.getInteger("attempt");
+    a.slot = r.getInteger("slot");
+    a.createdAt = instant(r, "created_at");
+    a.delegatedAt = instant(r, "delegated_at");
+    a.ackedAt = instant(r, "acked_at");
+    a.validatedAt = instant(r, "validated_at");
+    a.endedAt = instant(r, "ended_at");
+    a.ackDeadline = instant(r, "ack_deadline");
+    a.completionDeadline = instant(r, "completion_deadline");
+    io.vertx.core.json.JsonObject verdict = r.getJsonObject("verdict");
+    a.verdict = verdict == null ? null : verdict.mapTo(java.util.Map.class);
+    a.failureCode = r.getString("failure_code");
+    a.compensationKey = r.getString("compensation_key");
+    a.replacedBy = r.getUUID("replaced_by");
+    a.version = r.getLong("version");
+    return a;
+  }
+}
