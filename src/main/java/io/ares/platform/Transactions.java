@@ -3,20 +3,25 @@ package io.ares.platform;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import org.hibernate.FlushMode;
 import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
  * One transaction per attempt, retried when it lost a race (optimistic lock, serialization failure, deadlock).
  * Each attempt runs on a fresh duplicated Vert.x context, hence in a fresh Hibernate Reactive session, so a retry
- * never sees the entities of the attempt that lost.
+ * never sees the entities of the attempt that lost. Entities are flushed once, at commit.
  */
 public final class Transactions {
 
   private Transactions() {}
 
   public static <T> Uni<T> retrying(Vertx vertx, Supplier<Uni<T>> work) {
-    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(work)))
+    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(() -> Panache.getSession()
+            // Entities are written once, at commit: no flush before each native statement of the use case (those
+            // touch other rows or only read), which would rewrite the same rows several times per transaction.
+            .invoke(s -> s.setFlushMode(FlushMode.COMMIT))
+            .flatMap(s -> work.get()))))
         .onFailure(Transactions::retryable).retry()
         .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
   }

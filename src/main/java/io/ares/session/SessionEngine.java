@@ -76,7 +76,6 @@ public class SessionEngine {
     AssignmentState to = AssignmentMachine.TABLE.next(from, event);
     Instant now = clock.instant();
     a.state = to;
-    ctx.session.updatedAt = now;
     registry.counter("ares_transitions_total", "machine", "assignment", "to", to.name()).increment();
     Uni<Void> effects = Uni.createFrom().voidItem();
     if (from.isOpen() && !to.isOpen()) {
