@@ -43,7 +43,8 @@ public class SessionService {
 
   @Inject Clock clock;
   @Inject SessionEngine engine;
-  @Inject DirectTransitions direct;
+  @Inject DirectTransitions directTransitions;
+  @Inject DirectCreation direct;
   @Inject Outbox outbox;
   @Inject MeterRegistry registry;
   @Inject io.vertx.core.Vertx vertx;
@@ -64,10 +65,17 @@ public class SessionService {
       throw ApiException.validation("Idempotency-Key must be 1..200 characters");
     }
     String requestHash = Hashing.canonicalHash(rawBody);
-    return tx(() -> findIdempotent(coordinator, idempotencyKey, requestHash)
+    if (idempotencyKey == null) {
+      return direct.create(req, coordinator, null, requestHash, caller).map(ctx -> new Created(ctx, true));
+    }
+    // A key seen before answers through the entities (first session, conflict or expiry); a new one is created
+    // directly, and a concurrent twin that inserted the same key first is then found by that same path.
+    return tx(() -> findIdempotent(coordinator, idempotencyKey, requestHash))
         .flatMap(found -> found != null
             ? Uni.createFrom().item(new Created(found, false))
-            : createInTx(req, coordinator, idempotencyKey, requestHash, caller).map(c -> new Created(c, true))));
+            : direct.create(req, coordinator, idempotencyKey, requestHash, caller).map(ctx -> new Created(ctx, true))
+                .onFailure(DirectCreation::duplicateKey).recoverWithUni(() -> tx(() ->
+                    findIdempotent(coordinator, idempotencyKey, requestHash).map(twin -> new Created(twin, false)))));
   }
 
   private String coordinatorFor(SessionRequest req, Caller caller) {
@@ -101,120 +109,6 @@ public class SessionService {
           }
           return Assignment.<Assignment>list("sessionId", s.sessionId).map(list -> new SessionContext(s, list));
         });
-  }
-
-  private Uni<SessionContext> createInTx(SessionRequest req, String coordinator, String key, String hash, Caller caller) {
-    Instant now = clock.instant();
-    CoordinationSession s = new CoordinationSession();
-    s.sessionId = UUID.randomUUID();
-    s.state = SessionState.INITIALIZING;
-    s.coordinatorId = coordinator;
-    s.task = req.task();
-    s.quorum = req.effectiveQuorum();
-    s.participants = req.participants();
-    s.capability = req.capability();
-    s.deadlineAt = req.deadlineSeconds() == null ? null : now.plusSeconds(req.deadlineSeconds());
-    s.createdAt = now;
-    s.updatedAt = now;
-    s.idempotencyKey = key;
-    s.requestHash = hash;
-    SessionContext ctx = new SessionContext(s, List.of());
-    return s.persist()
-        .call(() -> engine.created(s.sessionId, "session", s.sessionId, SessionState.INITIALIZING.name(), "CREATED",
-            caller.actor(), Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants)))
-        .flatMap(x -> req.agentIds() != null
-            ? chooseNamed(req.agentIds())
-            : chooseByCapability(req.capability(), req.count()))
-        .flatMap(agentIds -> {
-          Uni<Void> chain = Uni.createFrom().voidItem();
-          for (int i = 0; i < agentIds.size(); i++) {
-            String agentId = agentIds.get(i);
-            int slot = i;
-            chain = chain.call(() -> engine.newAssignment(ctx, agentId, slot, 1, caller.actor()));
-          }
-          return chain;
-        })
-        .call(() -> engine.finish(ctx))
-        .replaceWith(ctx)
-        .invoke(() -> registry.counter("ares_sessions_created_total").increment());
-  }
-
-  /** Named agents: each must exist, be ACTIVE and have free capacity (reserved here). */
-  private Uni<List<String>> chooseNamed(List<String> ids) {
-    return Agent.<Agent>list("agentId in ?1", ids).flatMap(found -> {
-      Set<String> known = found.stream().map(a -> a.agentId).collect(Collectors.toSet());
-      List<String> unknown = ids.stream().filter(id -> !known.contains(id)).toList();
-      if (!unknown.isEmpty()) {
-        return Uni.createFrom().failure(new ApiException(422, "UNKNOWN_AGENT", "unknown agent(s): " + unknown)
-            .with("agent_ids", unknown));
-      }
-      Map<String, Agent> byId = found.stream().collect(Collectors.toMap(a -> a.agentId, a -> a));
-      Uni<List<String>> chain = Uni.createFrom().item(new ArrayList<>());
-      // Reserve in a stable order so concurrent creations never deadlock on agent rows.
-      for (String id : new TreeSet<>(ids)) {
-        chain = chain.flatMap(acc -> engine.reserveCapacity(id).flatMap(ok -> {
-          if (!ok) {
-            Agent a = byId.get(id);
-            String why = a.status != AgentStatus.ACTIVE ? "is " + a.status : "has no free capacity";
-            return Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS", "agent " + id + " " + why)
-                .with("agent_id", id));
-          }
-          acc.add(id);
-          return Uni.createFrom().item(acc);
-        }));
-      }
-      return chain.map(x -> ids);
-    });
-  }
-
-  /**
-   * By capability: ACTIVE agents with the capability and free capacity, best score first, then most free. Rows that
-   * a concurrent creation holds are skipped first ({@code SKIP LOCKED}), so concurrent coordinators do not queue on
-   * the same best agents; only when that leaves too few does the choice wait for the held rows.
-   */
-  private Uni<List<String>> chooseByCapability(String capability, int count) {
-    return pickEligible(capability, count, true, List.of())
-        .flatMap(got -> got.size() >= count
-            ? Uni.createFrom().item(got)
-            : pickEligible(capability, count - got.size(), false, got).map(more -> {
-              List<String> all = new ArrayList<>(got);
-              all.addAll(more);
-              return all;
-            }))
-        .flatMap(got -> got.size() < count
-            ? Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS",
-                "only " + got.size() + " eligible agent(s) with capability " + capability + ", " + count + " needed"))
-            : Uni.createFrom().item(got));
-  }
-
-  @SuppressWarnings("unchecked")
-  private Uni<List<String>> pickEligible(String capability, int count, boolean skipLocked, List<String> exclude) {
-    String sql = "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[CAST(:cap AS varchar)] "
-        + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(CAST(:exclude AS varchar[])) "
-        + "AND lease_expires_at > :now "
-        + "ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id "
-        + "LIMIT :n FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
-    return Panache.getSession()
-        .flatMap(s -> s.createNativeQuery(sql, String.class)
-            .setParameter("cap", capability)
-            .setParameter("exclude", exclude.toArray(String[]::new))
-            .setParameter("now", clock.instant())
-            .setParameter("n", count)
-            .getResultList())
-        .flatMap(ids -> reserveUpTo((List<String>) ids, 0, count, new ArrayList<>()));
-  }
-
-  private Uni<List<String>> reserveUpTo(List<String> candidates, int i, int count, List<String> acc) {
-    if (acc.size() == count || i >= candidates.size()) {
-      return Uni.createFrom().item(acc);
-    }
-    String id = candidates.get(i);
-    return engine.reserveCapacity(id).flatMap(ok -> {
-      if (ok) {
-        acc.add(id);
-      }
-      return reserveUpTo(candidates, i + 1, count, acc);
-    });
   }
 
   // ------------------------------------------------------------------ reading
@@ -347,7 +241,7 @@ public class SessionService {
 
   /** DELEGATED → ACKNOWLEDGED: one assignment, no session rule, so it skips the session lock (see there). */
   public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
-    return direct.ack(assignmentId, caller);
+    return directTransitions.ack(assignmentId, caller);
   }
 
   /** Evidence → SUBMITTED → VALIDATED or REJECTED in one transaction; an identical resubmission gets the first verdict. */

@@ -1,0 +1,237 @@
+package io.ares.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ares.delivery.AgentMessage;
+import io.ares.delivery.Outbox;
+import io.ares.platform.ApiException;
+import io.ares.platform.AresConfig;
+import io.ares.platform.Transactions;
+import io.ares.platform.security.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Creates a session, its PENDING assignments, their delegations and the CREATED events in one transaction of four
+ * or five prepared statements on the reactive pool (the creation is the engine's busiest write after the agents'
+ * calls). The same rules as {@link SessionService}: participants by name (each must exist, be ACTIVE and have free
+ * capacity) or by capability (ACTIVE, capable, free capacity, live lease, best score first, rows another creation
+ * holds skipped first); capacity reserved by a guarded update; one event row per created entity; the agents woken
+ * by NOTIFY when the transaction commits.
+ */
+@ApplicationScoped
+public class DirectCreation {
+
+  /** Candidates by capability, best first; {@code SKIP LOCKED} is added for the first pass. */
+  static final String PICK =
+      "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[$1::varchar] "
+          + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL($2::varchar[]) AND lease_expires_at > $3 "
+          + "ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id "
+          + "LIMIT $4 FOR UPDATE";
+
+  static final String LOCK_NAMED =
+      "SELECT agent_id, status FROM agent WHERE agent_id = ANY($1::varchar[]) ORDER BY agent_id FOR UPDATE";
+
+  static final String RESERVE =
+      "UPDATE agent SET open_assignments = open_assignments + 1 WHERE agent_id = ANY($1::varchar[]) "
+          + "AND status = 'ACTIVE' AND open_assignments < max_concurrent_tasks RETURNING agent_id";
+
+  static final String WRITE =
+      "WITH s AS (INSERT INTO coordination_session (session_id, state, coordinator_id, task, quorum, participants, "
+          + "capability, deadline_at, created_at, updated_at, idempotency_key, request_hash) "
+          + "VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $7, $8, $9, $9, $10, $11)), "
+          + "a AS (INSERT INTO assignment (assignment_id, session_id, agent_id, task_id, state, attempt, slot, created_at, "
+          + "ack_deadline) SELECT id, $1, agent, task, $12, 1, slot, $9, $13 "
+          + "FROM unnest($14::uuid[], $15::varchar[], $16::varchar[], $17::int[]) AS x(id, agent, task, slot)), "
+          + "m AS (INSERT INTO agent_message (agent_id, assignment_id, session_id, type, payload, open, due_at, "
+          + "deliveries, created_at) SELECT agent, id, $1, '" + AgentMessage.DELEGATION + "', payload::jsonb, true, $9, "
+          + "0, $9 FROM unnest($14::uuid[], $15::varchar[], $18::text[]) AS x(id, agent, payload)), "
+          + "e AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at, detail) "
+          + "SELECT $1, entity, id, NULL, state, 'CREATED', $19, $9, detail::jsonb "
+          + "FROM unnest($20::varchar[], $21::uuid[], $22::varchar[], $23::text[]) WITH ORDINALITY "
+          + "AS x(entity, id, state, detail, n) ORDER BY n) "
+          + "SELECT pg_notify('" + Outbox.CHANNEL + "', $24)";
+
+  @Inject Pool pool;
+  @Inject Clock clock;
+  @Inject AresConfig config;
+  @Inject MeterRegistry registry;
+  @Inject ObjectMapper json;
+
+  /** Creates the session (no Idempotency-Key, or one never used by this coordinator). */
+  public Uni<SessionContext> create(SessionRequest req, String coordinator, String key, String requestHash,
+      Caller caller) {
+    return Uni.createFrom().deferred(() -> pool.withTransaction(conn ->
+            (req.agentIds() != null ? reserveNamed(conn, req.agentIds()) : reserveByCapability(conn, req))
+                .flatMap(agents -> write(conn, req, coordinator, key, requestHash, caller, agents))))
+        .onFailure(Transactions::retryable).retry()
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4)
+        .invoke(() -> registry.counter("ares_sessions_created_total").increment());
+  }
+
+  /** Named agents: each must exist, be ACTIVE and have free capacity; locked in id order (no deadlock). */
+  private Uni<List<String>> reserveNamed(SqlConnection conn, List<String> ids) {
+    String[] sorted = new TreeSet<>(ids).toArray(String[]::new);
+    return conn.preparedQuery(LOCK_NAMED).execute(Tuple.of((Object) sorted)).flatMap(rows -> {
+      Map<String, String> status = new LinkedHashMap<>();
+      rows.forEach(r -> status.put(r.getString("agent_id"), r.getString("status")));
+      List<String> unknown = ids.stream().filter(id -> !status.containsKey(id)).distinct().toList();
+      if (!unknown.isEmpty()) {
+        return Uni.createFrom().failure(new ApiException(422, "UNKNOWN_AGENT", "unknown agent(s): " + unknown)
+            .with("agent_ids", unknown));
+      }
+      return conn.preparedQuery(RESERVE).execute(Tuple.of((Object) sorted)).flatMap(reserved -> {
+        Set<String> got = new TreeSet<>();
+        reserved.forEach(r -> got.add(r.getString("agent_id")));
+        for (String id : sorted) {
+          if (!got.contains(id)) {
+            String why = !"ACTIVE".equals(status.get(id)) ? "is " + status.get(id) : "has no free capacity";
+            return Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS", "agent " + id + " " + why)
+                .with("agent_id", id));
+          }
+        }
+        return Uni.createFrom().item(ids);
+      });
+    });
+  }
+
+  /** By capability: rows held by a concurrent creation are skipped first; only when too few remain, waited for. */
+  private Uni<List<String>> reserveByCapability(SqlConnection conn, SessionRequest req) {
+    int count = req.count();
+    return pick(conn, req.capability(), count, true, List.of())
+        .flatMap(got -> got.size() >= count
+            ? Uni.createFrom().item(got)
+            : pick(conn, req.capability(), count - got.size(), false, got).map(more -> {
+              List<String> all = new ArrayList<>(got);
+              all.addAll(more);
+              return all;
+            }))
+        .flatMap(got -> got.size() < count
+            ? Uni.createFrom().failure(new ApiException(422, "NO_ELIGIBLE_AGENTS", "only " + got.size()
+                + " eligible agent(s) with capability " + req.capability() + ", " + count + " needed"))
+            : Uni.createFrom().item(got));
+  }
+
+  private Uni<List<String>> pick(SqlConnection conn, String capability, int count, boolean skipLocked,
+      List<String> exclude) {
+    String sql = skipLocked ? PICK + " SKIP LOCKED" : PICK;
+    return conn.preparedQuery(sql)
+        .execute(Tuple.of(capability, exclude.toArray(String[]::new), DirectTransitions.utc(clock.instant()), count))
+        .flatMap(rows -> {
+          List<String> candidates = new ArrayList<>();
+          rows.forEach(r -> candidates.add(r.getString("agent_id")));
+          if (candidates.isEmpty()) {
+            return Uni.createFrom().item(List.<String>of());
+          }
+          // Locked above in the order of the choice; the guarded update re-checks capacity.
+          return conn.preparedQuery(RESERVE).execute(Tuple.of((Object) candidates.toArray(String[]::new)))
+              .map(reserved -> {
+                Set<String> got = new java.util.HashSet<>();
+                reserved.forEach(r -> got.add(r.getString("agent_id")));
+                return candidates.stream().filter(got::contains).collect(Collectors.toList());
+              });
+        });
+  }
+
+  private Uni<SessionContext> write(SqlConnection conn, SessionRequest req, String coordinator, String key,
+      String requestHash, Caller caller, List<String> agents) {
+    Instant now = clock.instant();
+    CoordinationSession s = new CoordinationSession();
+    s.sessionId = UUID.randomUUID();
+    s.state = SessionState.INITIALIZING;
+    s.coordinatorId = coordinator;
+    s.task = req.task();
+    s.quorum = req.effectiveQuorum();
+    s.participants = req.participants();
+    s.capability = req.capability();
+    s.deadlineAt = req.deadlineSeconds() == null ? null : now.plusSeconds(req.deadlineSeconds());
+    s.createdAt = now;
+    s.updatedAt = now;
+    s.idempotencyKey = key;
+    s.requestHash = requestHash;
+    Instant ackDeadline = now.plus(config.assignment().ackTimeout());
+    int n = agents.size();
+    List<Assignment> assignments = new ArrayList<>();
+    UUID[] ids = new UUID[n];
+    String[] agentIds = new String[n];
+    String[] taskIds = new String[n];
+    Integer[] slots = new Integer[n];
+    String[] payloads = new String[n];
+    String[] evEntity = new String[n + 1];
+    UUID[] evId = new UUID[n + 1];
+    String[] evState = new String[n + 1];
+    String[] evDetail = new String[n + 1];
+    evEntity[0] = "session";
+    evId[0] = s.sessionId;
+    evState[0] = s.state.name();
+    evDetail[0] = write(Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants));
+    for (int i = 0; i < n; i++) {
+      Assignment a = new Assignment();
+      a.assignmentId = UUID.randomUUID();
+      a.sessionId = s.sessionId;
+      a.agentId = agents.get(i);
+      a.taskId = UUID.randomUUID().toString();
+      a.state = AssignmentState.PENDING;
+      a.attempt = 1;
+      a.slot = i;
+      a.createdAt = now;
+      a.ackDeadline = ackDeadline;
+      assignments.add(a);
+      ids[i] = a.assignmentId;
+      agentIds[i] = a.agentId;
+      taskIds[i] = a.taskId;
+      slots[i] = i;
+      Map<String, Object> payload = SessionEngine.messagePayload(s, a);
+      payload.put("deadline", ackDeadline.toString());
+      payloads[i] = write(payload);
+      evEntity[i + 1] = "assignment";
+      evId[i + 1] = a.assignmentId;
+      evState[i + 1] = a.state.name();
+      evDetail[i + 1] = write(Map.of("agent_id", a.agentId, "attempt", 1, "slot", i));
+    }
+    String wake = String.join(",", new java.util.LinkedHashSet<>(agents));
+    OffsetDateTime at = DirectTransitions.utc(now);
+    Tuple t = Tuple.from(java.util.Arrays.asList(
+        s.sessionId, s.state.name(), coordinator, write(s.task), s.quorum, s.participants, s.capability,
+        DirectTransitions.utc(s.deadlineAt), at, key, requestHash,
+        AssignmentState.PENDING.name(), DirectTransitions.utc(ackDeadline),
+        ids, agentIds, taskIds, slots, payloads,
+        caller.actor(), evEntity, evId, evState, evDetail, wake));
+    return conn.preparedQuery(WRITE).execute(t).map(x -> new SessionContext(s, assignments));
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when the failure is the unique index on (coordinator, Idempotency-Key): a concurrent twin won. */
+  static boolean duplicateKey(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (String.valueOf(c.getMessage()).contains("session_idempotency_idx")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
