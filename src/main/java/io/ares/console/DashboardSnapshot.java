@@ -32,6 +32,8 @@ public class DashboardSnapshot {
 
   static final int RECENT = 8;
   static final Duration ROLLBACKS_SINCE = Duration.ofHours(24);
+  /** A refresh that takes longer fails (PostgreSQL cancels its statement; the app stops waiting for it). */
+  static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
 
   /** Everything the dashboard shows, as of one instant (the start of the refresh that read it). */
   public record Snapshot(Instant asOf, Map<String, Long> sessionsByState, Map<String, Long> agentsByStatus,
@@ -47,7 +49,7 @@ public class DashboardSnapshot {
 
   @PostConstruct
   void init() {
-    cache = new SnapshotCache<>("dashboard", clock, config.console().dashboardMaxAge(), Snapshot::asOf,
+    cache = new SnapshotCache<>("dashboard", clock, config.console().dashboardMaxAge(), REFRESH_TIMEOUT, Snapshot::asOf,
         previous -> SafeContext.run(vertx, () -> compute(previous)));
   }
 
@@ -69,8 +71,8 @@ public class DashboardSnapshot {
     Instant now = clock.instant();
     ThroughputWindow window = previous == null ? ThroughputWindow.EMPTY : previous.throughput();
     long readFrom = window.readFrom(now);
-    return pool.withTransaction(db -> db.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute()
+    return pool.withTransaction(db -> db.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+            + "SET LOCAL statement_timeout = " + REFRESH_TIMEOUT.toMillis()).execute()
         .chain(() -> Uni.combine().all().unis(
                 reads.sessionsByState(db),
                 reads.agentsByStatus(db),

@@ -36,13 +36,20 @@ final class SnapshotCache<T> {
   private final Duration maxAge;
   private final Function<T, Instant> asOf;
   private final Function<T, Uni<T>> compute;
+  private final Duration timeout;
   private final AtomicReference<T> current = new AtomicReference<>();
   private final AtomicReference<CompletableFuture<T>> running = new AtomicReference<>();
 
-  SnapshotCache(String name, Clock clock, Duration maxAge, Function<T, Instant> asOf, Function<T, Uni<T>> compute) {
+  /**
+   * {@code timeout}: a computation that has not answered by then fails (and frees the flight for the next
+   * request) instead of freezing the figures until a restart.
+   */
+  SnapshotCache(String name, Clock clock, Duration maxAge, Duration timeout, Function<T, Instant> asOf,
+      Function<T, Uni<T>> compute) {
     this.name = name;
     this.clock = clock;
     this.maxAge = maxAge;
+    this.timeout = timeout;
     this.asOf = asOf;
     this.compute = compute;
   }
@@ -87,13 +94,13 @@ final class SnapshotCache<T> {
     } catch (RuntimeException e) {
       work = Uni.createFrom().failure(e);
     }
-    work.subscribe().with(v -> {
+    work.ifNoItem().after(timeout).fail().subscribe().with(v -> {
       current.set(v);
       running.set(null);
       mine.complete(v);
     }, t -> {
       running.set(null);
-      LOG.warnf("%s: refresh failed (%s); the previous figures stay on show", name, t.toString());
+      LOG.warnf("%s: refresh failed (%s); the figures on show, if any, stay", name, t.toString());
       mine.completeExceptionally(t);
     });
     return mine;

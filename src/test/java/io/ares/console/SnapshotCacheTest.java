@@ -28,7 +28,7 @@ class SnapshotCacheTest {
   @BeforeEach
   void setUp() {
     clock.set(Instant.parse("2026-03-01T10:00:00Z"));
-    cache = new SnapshotCache<>("test", clock, MAX_AGE, Value::asOf, previous -> {
+    cache = new SnapshotCache<>("test", clock, MAX_AGE, Duration.ofSeconds(30), Value::asOf, previous -> {
       previousSeen.add(previous);
       CompletableFuture<Value> f = new CompletableFuture<>();
       computations.add(f);
@@ -167,5 +167,14 @@ class SnapshotCacheTest {
     Value v = finish();
     staying.assertItem(v);
     assertThat(cache.peek()).isEqualTo(v);
+  }
+
+  @Test
+  void a_computation_that_never_answers_times_out_and_frees_the_flight() {
+    SnapshotCache<Value> hanging = new SnapshotCache<>("test", clock, MAX_AGE, Duration.ofMillis(50), Value::asOf,
+        previous -> Uni.createFrom().nothing());
+    UniAssertSubscriber<Value> first = hanging.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+    first.awaitFailure(Duration.ofSeconds(5)).assertFailedWith(io.smallrye.mutiny.TimeoutException.class);
+    assertThat(hanging.refreshing()).isFalse();
   }
 }
