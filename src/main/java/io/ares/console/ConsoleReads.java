@@ -6,6 +6,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,8 +22,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The console's read model: the dashboard's aggregates (each one grouped or limited SQL query over an index, on
- * the reactive pool) and the few reads the services do not offer. Read only.
+ * The console's read model: the dashboard's aggregates (each one grouped or limited SQL query over an index, run
+ * by {@link DashboardSnapshot} on the connection of its read-only transaction) and the few reads the services do
+ * not offer. Read only.
  */
 @ApplicationScoped
 public class ConsoleReads {
@@ -40,16 +42,16 @@ public class ConsoleReads {
   public record SettledCompensation(UUID sessionId, UUID assignmentId, String agentId, String outcome, String key,
       Instant at) {}
 
-  public Uni<Map<String, Long>> sessionsByState() {
-    return counts("SELECT state, count(*) AS n FROM coordination_session GROUP BY state");
+  public Uni<Map<String, Long>> sessionsByState(SqlClient db) {
+    return counts(db, "SELECT state, count(*) AS n FROM coordination_session GROUP BY state");
   }
 
-  public Uni<Map<String, Long>> agentsByStatus() {
-    return counts("SELECT status AS state, count(*) AS n FROM agent GROUP BY status");
+  public Uni<Map<String, Long>> agentsByStatus(SqlClient db) {
+    return counts(db, "SELECT status AS state, count(*) AS n FROM agent GROUP BY status");
   }
 
-  private Uni<Map<String, Long>> counts(String sql) {
-    return pool.query(sql).execute().map(rows -> {
+  private static Uni<Map<String, Long>> counts(SqlClient db, String sql) {
+    return db.query(sql).execute().map(rows -> {
       Map<String, Long> out = new HashMap<>();
       for (Row r : rows) {
         out.put(r.getString("state"), r.getLong("n"));
@@ -58,9 +60,9 @@ public class ConsoleReads {
     });
   }
 
-  /** Sessions that went to compensation, most recently changed first. */
-  public Uni<List<FailedSession>> recentFailures(int limit) {
-    return pool.preparedQuery(
+  /** Sessions that went to compensation, most recently changed first (partial index of V5). */
+  public Uni<List<FailedSession>> recentFailures(SqlClient db, int limit) {
+    return db.preparedQuery(
             "SELECT session_id, state, cause, cause_detail, coordinator_id, updated_at FROM coordination_session "
                 + "WHERE state = ANY($1) ORDER BY updated_at DESC LIMIT $2")
         .execute(Tuple.of(FAILED_STATES.toArray(new String[0]), limit))
@@ -74,9 +76,12 @@ public class ConsoleReads {
         });
   }
 
-  /** Compensations settled (COMPENSATED or COMPENSATION_FAILED) since {@code since}, newest first (event index). */
-  public Uni<List<SettledCompensation>> recentRollbacks(Instant since, int limit) {
-    return pool.preparedQuery(
+  /**
+   * Compensations settled (COMPENSATED or COMPENSATION_FAILED) since {@code since}, newest first: a backward scan
+   * of the partial index of V6 (without it the query read every event of the day when there were few rollbacks).
+   */
+  public Uni<List<SettledCompensation>> recentRollbacks(SqlClient db, Instant since, int limit) {
+    return db.preparedQuery(
             "SELECT e.session_id, e.entity_id, e.to_state, e.at, a.agent_id, a.compensation_key "
                 + "FROM session_event e JOIN assignment a ON a.assignment_id = e.entity_id "
                 + "WHERE e.at >= $1 AND e.entity = 'assignment' AND e.to_state IN ('COMPENSATED', 'COMPENSATION_FAILED') "
@@ -93,28 +98,21 @@ public class ConsoleReads {
   }
 
   /**
-   * Sessions completed and failed per bucket of {@code minutes} from {@code from} (aligned to a bucket boundary),
-   * {@code buckets} buckets, oldest first: one grouped query over the event log's time index.
+   * Sessions completed and failed per minute (epoch minute to counts) from {@code from} on, minutes without any
+   * left out: one grouped query over the partial index of V6, which holds only the sessions' end events.
    */
-  public Uni<List<Charts.Bucket>> throughput(Instant from, int buckets, int minutes) {
-    long size = minutes * 60L;
-    long first = from.getEpochSecond() / size;
-    return pool.preparedQuery(
-            "SELECT floor(extract(epoch FROM at) / $2)::bigint AS bucket, "
+  public Uni<Map<Long, ThroughputWindow.Counts>> throughputByMinute(SqlClient db, Instant from) {
+    return db.preparedQuery(
+            "SELECT floor(extract(epoch FROM at) / 60)::bigint AS minute, "
                 + "count(*) FILTER (WHERE to_state = 'COMPLETED') AS completed, "
                 + "count(*) FILTER (WHERE to_state = 'COMPENSATING' AND from_state IN ('INITIALIZING', 'IN_PROGRESS')) AS failed "
                 + "FROM session_event WHERE at >= $1 AND entity = 'session' AND to_state IN ('COMPLETED', 'COMPENSATING') "
-                + "GROUP BY bucket")
-        .execute(Tuple.of(OffsetDateTime.ofInstant(Instant.ofEpochSecond(first * size), ZoneOffset.UTC), size))
+                + "GROUP BY minute")
+        .execute(Tuple.of(OffsetDateTime.ofInstant(from, ZoneOffset.UTC)))
         .map(rows -> {
-          Map<Long, long[]> byBucket = new HashMap<>();
+          Map<Long, ThroughputWindow.Counts> out = new HashMap<>();
           for (Row r : rows) {
-            byBucket.put(r.getLong("bucket"), new long[] {r.getLong("completed"), r.getLong("failed")});
-          }
-          List<Charts.Bucket> out = new ArrayList<>();
-          for (long b = first; b < first + buckets; b++) {
-            long[] v = byBucket.getOrDefault(b, new long[2]);
-            out.add(new Charts.Bucket(Instant.ofEpochSecond(b * size), v[0], v[1]));
+            out.put(r.getLong("minute"), new ThroughputWindow.Counts(r.getLong("completed"), r.getLong("failed")));
           }
           return out;
         });

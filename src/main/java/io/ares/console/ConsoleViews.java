@@ -274,9 +274,10 @@ public final class ConsoleViews {
         Fmt.time(c.at()), Fmt.ago(c.at(), now));
   }
 
-  /** The dashboard's live part. */
+  /** The dashboard's live part, as of the time its snapshot was read. */
   public record Dashboard(List<Count> sessions, long sessionsTotal, List<Count> agents, long agentsTotal,
-      List<FailureRow> failures, List<RollbackRow> rollbacks, Charts.BarChart throughput, String updated) {}
+      List<FailureRow> failures, List<RollbackRow> rollbacks, Charts.BarChart throughput, String asOf,
+      String asOfIso, String asOfAgo) {}
 
   // ------------------------------------------------------------------ pages
 

@@ -14,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,19 +22,18 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The dashboard: counts by state and status, recent failures and rollbacks, the last hour's throughput. */
+/**
+ * The dashboard: counts by state and status, recent failures and rollbacks, the last hour's throughput. Rendered
+ * from the {@link DashboardSnapshot} (no database work per request), with the snapshot's "as of" time.
+ */
 @Path("/console")
 @Authenticated
 @Produces(MediaType.TEXT_HTML)
 @Tag(name = "console")
 public class DashboardResource {
 
-  static final int BUCKET_MINUTES = 5;
-  static final int BUCKETS = 12;
-  static final int RECENT = 8;
-
   @Inject SecurityIdentity identity;
-  @Inject ConsoleReads reads;
+  @Inject DashboardSnapshot snapshot;
   @Inject Clock clock;
 
   @GET
@@ -53,22 +51,21 @@ public class DashboardResource {
     return Html.page(user, () -> load().flatMap(d -> Html.render(ConsoleTemplates.dashboard$live(d))));
   }
 
-  /** Five independent reads, one after the other on the reactive pool (none waits on a thread). */
   Uni<Dashboard> load() {
-    Instant now = clock.instant();
-    Instant from = now.minus(Duration.ofMinutes((long) BUCKET_MINUTES * (BUCKETS - 1)));
-    return reads.sessionsByState().flatMap(sessions -> reads.agentsByStatus().flatMap(agents ->
-        reads.recentFailures(RECENT).flatMap(failures ->
-            reads.recentRollbacks(now.minus(Duration.ofHours(24)), RECENT).flatMap(rollbacks ->
-                reads.throughput(from, BUCKETS, BUCKET_MINUTES).map(buckets -> new Dashboard(
-                    counts(sessions, names(SessionState.values()), "/console/sessions", "state"),
-                    total(sessions),
-                    counts(agents, names(AgentStatus.values()), "/console/agents", "status"),
-                    total(agents),
-                    failures.stream().map(f -> ConsoleViews.failureRow(f, now)).toList(),
-                    rollbacks.stream().map(r -> ConsoleViews.rollbackRow(r, now)).toList(),
-                    Charts.throughput(buckets, BUCKET_MINUTES),
-                    Fmt.time(now)))))));
+    return snapshot.current().map(s -> view(s, clock.instant()));
+  }
+
+  /** The page's view of a snapshot; only the "… ago" texts depend on the time of the request. */
+  static Dashboard view(DashboardSnapshot.Snapshot s, Instant now) {
+    return new Dashboard(
+        counts(s.sessionsByState(), names(SessionState.values()), "/console/sessions", "state"),
+        total(s.sessionsByState()),
+        counts(s.agentsByStatus(), names(AgentStatus.values()), "/console/agents", "status"),
+        total(s.agentsByStatus()),
+        s.failures().stream().map(f -> ConsoleViews.failureRow(f, now)).toList(),
+        s.rollbacks().stream().map(r -> ConsoleViews.rollbackRow(r, now)).toList(),
+        Charts.throughput(s.throughput().buckets(s.asOf()), ThroughputWindow.BUCKET_MINUTES),
+        Fmt.time(s.asOf()), Fmt.iso(s.asOf()), Fmt.ago(s.asOf(), now));
   }
 
   static List<String> names(Enum<?>[] values) {

@@ -33,6 +33,8 @@ public interface AresConfig {
 
   Http http();
 
+  Console console();
+
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
@@ -148,6 +150,16 @@ public interface AresConfig {
     @WithName("max-body")
     @WithDefault("1M")
     String maxBody();
+  }
+
+  interface Console {
+    /**
+     * A dashboard request finding its snapshot older than this starts one background refresh and is answered
+     * from the snapshot it found (stale-while-revalidate).
+     */
+    @WithName("dashboard-max-age")
+    @WithDefault("2s")
+    Duration dashboardMaxAge();
   }
 
 }

@@ -8,12 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ares.testing.Api.TestAgent;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard: counts linking to filtered lists, failures two clicks from a failing session, throughput. */
 @QuarkusTest
 class DashboardPageTest extends io.ares.testing.AgentsReadTheEngineClock {
+
+  @Inject DashboardSnapshot snapshot;
 
   @Test
   void every_count_links_to_its_filtered_list_and_failures_link_to_the_session() {
@@ -24,6 +27,7 @@ class DashboardPageTest extends io.ares.testing.AgentsReadTheEngineClock {
     operator().body(Map.of("reason", "dashboard test")).post("/api/v1/sessions/" + failed + "/cancel")
         .then().statusCode(200);
 
+    snapshot.refreshNow().await().atMost(java.time.Duration.ofSeconds(30)); // read-your-writes, as sweepNow()
     ConsoleClient op = ConsoleClient.operator();
     String html = op.page("/console");
     for (String s : new String[] {"INITIALIZING", "IN_PROGRESS", "COMPLETED", "COMPENSATING", "ROLLED_BACK",
@@ -34,7 +38,8 @@ class DashboardPageTest extends io.ares.testing.AgentsReadTheEngineClock {
       assertThat(html).contains("href=\"/console/agents?status=" + s + "\"");
     }
     assertThat(html).contains("Recent failures", "href=\"/console/sessions/" + failed + "\"", "CANCELLED");
-    assertThat(html).contains("<svg class=\"chart bars\"", "completed", "hx-get=\"/console/fragments/dashboard\"");
+    assertThat(html).contains("<svg class=\"chart bars\"", "completed", "hx-get=\"/console/fragments/dashboard\"",
+        "As of <time datetime=");
 
     // second click: the filtered list holds the failing session
     String list = op.page("/console/sessions?state=ROLLED_BACK");
