@@ -83,7 +83,7 @@ machine_info() {
   pg="$(psql -tAq -d postgres -c 'SHOW server_version')"
   echo "- Machine: \`nproc\` = $(nproc), memory $(free -g | awk '/Mem:/{print $2}') GiB total / $(free -g | awk '/Mem:/{print $7}') GiB available (\`free -g\`), $(uname -sr)"
   echo "- PostgreSQL $pg on 127.0.0.1:5432 (max_connections $(psql -tAq -d postgres -c 'SHOW max_connections'), shared_buffers $(psql -tAq -d postgres -c 'SHOW shared_buffers'), synchronous_commit $(psql -tAq -d postgres -c 'SHOW synchronous_commit'))"
-  echo "- JVM: $jvm, app heap ${APP_JAVA_OPTS:--Xmx512m}; app built from commit $(git -C "$ROOT" rev-parse --short HEAD) of feature/bench (main merged)${BENCH_LABEL:+, variant $BENCH_LABEL from $APP_HOME}"
+  echo "- JVM: $jvm, app heap ${APP_JAVA_OPTS:--Xmx512m}; app built from commit $(git -C "$ROOT" rev-parse --short HEAD) ($(git -C "$ROOT" rev-parse --abbrev-ref HEAD))${BENCH_LABEL:+, variant $BENCH_LABEL from $APP_HOME}"
 }
 
 # Load average plus other people's heavy processes (Maven, surefire, other javas) right now.
