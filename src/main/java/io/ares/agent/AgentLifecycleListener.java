@@ -13,6 +13,11 @@ public interface AgentLifecycleListener {
     return Uni.createFrom().voidItem();
   }
 
+  /** The agent's token was replaced: sessions opened with the old one must end. */
+  default Uni<Void> onTokenRotated(Agent agent) {
+    return Uni.createFrom().voidItem();
+  }
+
   /** The agent was quarantined or released. */
   default Uni<Void> onStatusChanged(Agent agent, AgentStatus from, AgentStatus to, String cause) {
     return Uni.createFrom().voidItem();

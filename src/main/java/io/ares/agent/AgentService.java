@@ -117,7 +117,13 @@ public class AgentService {
       }
       String token = Hashing.newToken();
       a.tokenHash = tokenHash(token);
-      return recordStatus(a, a.status, a.status, "TOKEN_ROTATED", actor, null).replaceWith(new Registered(a, token));
+      Uni<Void> told = Uni.createFrom().voidItem();
+      for (AgentLifecycleListener l : listeners) {
+        told = told.call(() -> l.onTokenRotated(a));
+      }
+      Uni<Void> tell = told;
+      return recordStatus(a, a.status, a.status, "TOKEN_ROTATED", actor, null).call(() -> tell)
+          .replaceWith(new Registered(a, token));
     });
   }
 

@@ -2,6 +2,8 @@ package io.ares.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ares.agent.AgentService;
+import io.ares.agent.AgentTokenMechanism;
+import io.quarkus.websockets.next.CloseReason;
 import io.ares.platform.SafeContext;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -27,6 +29,8 @@ public class AgentStream {
   public static final String ENDPOINT_ID = "agent-stream";
   private static final Logger LOG = Logger.getLogger(AgentStream.class);
   private static final Duration IDLE = Duration.ofSeconds(25);
+  /** WebSocket close code 1008 (RFC 6455 §7.4.1). */
+  static final int POLICY_VIOLATION = 1008;
 
   @Inject DeliveryService delivery;
   @Inject WakeupHub hub;
@@ -34,6 +38,7 @@ public class AgentStream {
   @Inject ObjectMapper json;
   @Inject Vertx vertx;
   @Inject Clock clock;
+  @Inject io.ares.agent.AgentTokenIdentityProvider tokens;
 
   @OnOpen
   public void onOpen(WebSocketConnection connection, @PathParam("id") String id) {
@@ -56,9 +61,23 @@ public class AgentStream {
       return;
     }
     long generation = hub.generation(agentId);
-    SafeContext.run(vertx, () -> delivery.claim(agentId))
-        .flatMap(claim -> send(connection, claim.messages()).replaceWith(claim))
+    String token = AgentTokenMechanism.bearer(connection.handshakeRequest().header("Authorization"));
+    // The token is checked again before every claim: a rotation or a deregistration (which wake the stream)
+    // closes a stream opened with the old token, on whichever replica holds it.
+    SafeContext.run(vertx, () -> token == null ? Uni.createFrom().<String>nullItem() : tokens.agentFor(token))
+        .flatMap(owner -> {
+          if (!agentId.equals(owner)) {
+            return connection.close(new CloseReason(POLICY_VIOLATION,
+                    "token rotated or agent deregistered"))
+                .replaceWith((DeliveryService.Claim) null);
+          }
+          return SafeContext.run(vertx, () -> delivery.claim(agentId));
+        })
+        .flatMap(claim -> claim == null ? Uni.createFrom().nullItem() : send(connection, claim.messages()).replaceWith(claim))
         .flatMap(claim -> {
+          if (claim == null) {
+            return Uni.createFrom().item(false);
+          }
           Duration wait = IDLE;
           if (claim.nextDueAt() != null) {
             Duration untilDue = Duration.between(clock.instant(), claim.nextDueAt()).plusMillis(5);
@@ -69,7 +88,11 @@ public class AgentStream {
           return hub.await(agentId, wait, generation);
         })
         .subscribe().with(
-            woken -> pushLoop(connection, agentId),
+            woken -> {
+              if (!connection.isClosed()) {
+                pushLoop(connection, agentId);
+              }
+            },
             err -> {
               LOG.debugf("stream of %s stopped: %s", agentId, err.getMessage());
               if (connection.isOpen()) {

@@ -18,6 +18,8 @@ public final class SessionContext {
   final Set<String> wake = new LinkedHashSet<>();
   /** Reliability outcomes produced by this transaction. */
   final List<Outcome> outcomes = new ArrayList<>();
+  /** Agents whose capacity an assignment closed in this transaction gives back (one entry per assignment). */
+  final List<String> releases = new ArrayList<>();
   /** Compensated tasks to roll back to their oldest checkpoint. */
   final List<Assignment> compensated = new ArrayList<>();
 

@@ -51,7 +51,7 @@ public class SessionEngine {
 
   /** Everything a transaction produced that must leave with it: wake-ups, reliability, checkpoint rollbacks. */
   public Uni<Void> finish(SessionContext ctx) {
-    return hooks.afterTransitions(ctx).call(() -> outbox.wake(ctx.wake));
+    return releaseCapacity(ctx).call(() -> hooks.afterTransitions(ctx)).call(() -> outbox.wake(ctx.wake));
   }
 
   // ------------------------------------------------------------------ transitions
@@ -80,7 +80,8 @@ public class SessionEngine {
     Uni<Void> effects = Uni.createFrom().voidItem();
     if (from.isOpen() && !to.isOpen()) {
       a.endedAt = now;
-      effects = releaseCapacity(a.agentId).call(() -> outbox.close(a.assignmentId, AgentMessage.DELEGATION));
+      ctx.releases.add(a.agentId);
+      effects = outbox.close(a.assignmentId, AgentMessage.DELEGATION).replaceWithVoid();
     }
     return effects.call(() -> event(a.sessionId, "assignment", a.assignmentId, from.name(), to.name(), cause, actor, detail));
   }
@@ -119,11 +120,22 @@ public class SessionEngine {
         .map(n -> n == 1);
   }
 
-  private Uni<Void> releaseCapacity(String agentId) {
+  /**
+   * Gives back the capacity of the assignments this transaction closed, in one statement at the end of the
+   * transaction, so the agents' rows are held from there to the commit only.
+   */
+  private Uni<Void> releaseCapacity(SessionContext ctx) {
+    if (ctx.releases.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String[] ids = ctx.releases.toArray(String[]::new);
+    ctx.releases.clear();
     return Panache.getSession()
         .flatMap(s -> s.createNativeQuery(
-                "UPDATE agent SET open_assignments = greatest(open_assignments - 1, 0) WHERE agent_id = :id")
-            .setParameter("id", agentId)
+                "UPDATE agent g SET open_assignments = greatest(g.open_assignments - c.n, 0) "
+                    + "FROM (SELECT id, count(*) AS n FROM unnest(CAST(:ids AS varchar[])) AS id GROUP BY id) c "
+                    + "WHERE g.agent_id = c.id")
+            .setParameter("ids", ids)
             .executeUpdate())
         .replaceWithVoid();
   }

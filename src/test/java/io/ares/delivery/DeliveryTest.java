@@ -118,6 +118,28 @@ class DeliveryTest {
   }
 
   @Test
+  void rotating_the_token_closes_a_stream_opened_with_the_old_one() throws Exception {
+    TestAgent a = anAgent().register();
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + a.token())
+        .buildAsync(wsUri(a.id()), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !closed.isDone());
+    String fresh = io.ares.testing.Api.operator()
+        .post("/api/v1/agents/" + a.id() + "/token").then().statusCode(200).extract().path("token");
+    assertThat(closed.get(10, TimeUnit.SECONDS)).as("closed for a policy violation").isEqualTo(1008);
+    assertThat(ws.isInputClosed()).isTrue();
+    assertThat(upgradeStatus(a.id(), "Bearer " + a.token())).isEqualTo(401);
+    assertThat(upgradeStatus(a.id(), "Bearer " + fresh)).isEqualTo(101);
+  }
+
+  @Test
   void the_stream_refuses_missing_and_foreign_tokens() {
     TestAgent a = anAgent().register();
     TestAgent b = anAgent().register();
