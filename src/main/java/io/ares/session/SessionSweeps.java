@@ -187,14 +187,32 @@ public class SessionSweeps {
 
   // ---------------------------------------------------------------- compensation attempts exhausted
 
+  /**
+   * Compensation orders that are settled by the monitor: delivered {@code max-attempts} times and unconfirmed past
+   * the last window, or not collected at all for {@link #collectionWindow()} (their agent stays away, so deliveries
+   * would never be counted and the session would wait forever).
+   */
   public Uni<List<UUID>> exhaustedCompensations(int limit) {
+    Instant now = clock.instant();
     return Panache.withSession(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
             "SELECT DISTINCT session_id FROM (SELECT session_id FROM agent_message WHERE open AND type = 'compensation' "
-                + "AND deliveries >= :max AND due_at <= :now ORDER BY due_at LIMIT :n) due", UUID.class)
+                + "AND ((deliveries >= :max AND due_at <= :now) OR coalesce(last_delivered_at, created_at) <= :stale) "
+                + "ORDER BY due_at LIMIT :n) due", UUID.class)
         .setParameter("max", config.compensation().maxAttempts())
-        .setParameter("now", clock.instant())
+        .setParameter("now", now)
+        .setParameter("stale", now.minus(collectionWindow()))
         .setParameter("n", limit)
         .getResultList()));
+  }
+
+  /**
+   * How long an order may stay uncollected: max-attempts times the longest gap between two deliveries to an agent
+   * that polls (confirm-timeout plus the last backoff) — far beyond anything a live agent sees.
+   */
+  Duration collectionWindow() {
+    var c = config.compensation();
+    Duration longestGap = c.confirmTimeout().plus(c.backoff().multipliedBy(1L << Math.min(20, c.maxAttempts() - 1)));
+    return longestGap.multipliedBy(c.maxAttempts());
   }
 
   public Uni<Integer> failExhausted(UUID sessionId) {
@@ -204,9 +222,11 @@ public class SessionSweeps {
       if (ctx == null) {
         return Uni.createFrom().item(0);
       }
+      Instant stale = now.minus(collectionWindow());
       return AgentMessage.<AgentMessage>list(
-              "sessionId = ?1 and open = true and type = ?2 and deliveries >= ?3 and dueAt <= ?4",
-              sessionId, AgentMessage.COMPENSATION, max, now)
+              "sessionId = ?1 and open = true and type = ?2 and ((deliveries >= ?3 and dueAt <= ?4) "
+                  + "or coalesce(lastDeliveredAt, createdAt) <= ?5)",
+              sessionId, AgentMessage.COMPENSATION, max, now, stale)
           .flatMap(msgs -> {
             Uni<Integer> chain = Uni.createFrom().item(0);
             for (AgentMessage m : msgs) {
@@ -215,8 +235,13 @@ public class SessionSweeps {
                 m.open = false;
                 continue;
               }
-              chain = chain.flatMap(n -> engine.failCompensation(ctx, a,
-                      "unconfirmed after " + m.deliveries + " deliveries", "ATTEMPTS_EXHAUSTED")
+              boolean exhausted = m.deliveries >= max;
+              String detail = exhausted
+                  ? "unconfirmed after " + m.deliveries + " deliveries"
+                  : "not collected by its agent for " + collectionWindow().toSeconds() + " s (" + m.deliveries
+                      + " deliveries)";
+              chain = chain.flatMap(n -> engine.failCompensation(ctx, a, detail,
+                      exhausted ? "ATTEMPTS_EXHAUSTED" : "ORDER_NOT_COLLECTED")
                   .call(() -> engine.progressCompensation(ctx))
                   .replaceWith(n + 1));
             }

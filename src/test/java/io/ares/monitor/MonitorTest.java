@@ -184,6 +184,27 @@ class MonitorTest {
   }
 
   @Test
+  void a_compensation_order_its_agent_never_collects_fails_after_the_collection_window() throws Exception {
+    TestAgent b = anAgent().heartbeatInterval(3600).register();
+    TestAgent c = anAgent().heartbeatInterval(3600).register();
+    String id = aSession().agents(b, c).create().getString("session_id");
+    work(b, Map.of());
+    operator().body(Map.of("reason", "stop")).post("/api/v1/sessions/" + id + "/cancel").then().statusCode(200);
+    // b stays ACTIVE (long lease) but never polls again. Window: 5 × (30 s + 1 s × 2^4) = 230 s.
+    clock.advance(Duration.ofSeconds(229));
+    sweep();
+    assertThat(session(id).getString("assignments.find { it.agent_id == '" + b.id() + "' }.state"))
+        .as("still owed inside the window").isEqualTo("COMPENSATING");
+    clock.advance(Duration.ofSeconds(2));
+    sweep();
+    JsonPath s = session(id);
+    assertThat(s.getString("assignments.find { it.agent_id == '" + b.id() + "' }.state")).isEqualTo("COMPENSATION_FAILED");
+    assertThat(s.getString("state")).isEqualTo("COMPENSATION_FAILED");
+    assertThat(operator().get("/api/v1/sessions/" + id + "/events?size=100").jsonPath()
+        .getList("items.cause", String.class)).contains("ORDER_NOT_COLLECTED");
+  }
+
+  @Test
   void deregistration_times_out_open_work_and_fails_owed_compensations_at_once() {
     TestAgent a = anAgent().heartbeatInterval(3600).register();
     TestAgent b = anAgent().heartbeatInterval(3600).register();
