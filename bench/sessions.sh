@@ -10,6 +10,8 @@ source "$(dirname "$0")/lib.sh"
 AGENTS="${AGENTS:-1000}"; MAX_TASKS="${MAX_TASKS:-4}"; INFLIGHT="${INFLIGHT:-1000}"; CREATORS="${CREATORS:-8}"
 WARMUP="${WARMUP:-10}"; DURATION="${DURATION:-30}"; DRAIN="${DRAIN:-20}"; WAIT="${WAIT:-20}"; PORT="${PORT:-8090}"
 PGB_DURATION="${PGB_DURATION:-30}"; PGB_MODE="${PGB_MODE:-prepared}"; DB=ares_bench
+# SECTION names the BENCHMARKS.md section (e.g. SECTION=sessions-light for a run below saturation).
+SECTION="${SECTION:-sessions}"
 trap 'pg_sampler_stop; stop_all_apps' EXIT
 cd "$ROOT"
 build_app
@@ -93,9 +95,9 @@ log "sessions/s $(prop sessions_completed_per_s) (db $DB_COMPLETED_S), transitio
 ok() { python3 -c "print('met' if $1 else 'MISSED')"; }
 W_P50="$(prop wakeup_waiting_p50_ms)"; W_P99="$(prop wakeup_waiting_p99_ms)"
 cat >"$OUT/section-s.md" <<MD
-## Sessions (issue 3) — \`bench/sessions.sh\`
+## Sessions (issue 3) — \`bench/sessions.sh\`${SECTION_NOTE:+ — $SECTION_NOTE}
 
-Run $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`AGENTS=$AGENTS MAX_TASKS=$MAX_TASKS INFLIGHT=$INFLIGHT CREATORS=$CREATORS WARMUP=$WARMUP DURATION=$DURATION bench/sessions.sh\`.
+Run $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`${SECTION_NOTE:+SECTION=$SECTION }AGENTS=$AGENTS MAX_TASKS=$MAX_TASKS INFLIGHT=$INFLIGHT CREATORS=$CREATORS WARMUP=$WARMUP DURATION=$DURATION bench/sessions.sh\`.
 $(machine_info)
 - Noise: before pgbench: $N0; after pgbench: $N1; before the fleet: $N2; end of window: $N3 → **$(noise_verdict "$N0 $N1 $N2 $N3")**
 - CPU in the window (cores busy): app $CPU_APP, load generator $CPU_SL, PostgreSQL $CPU_PG, whole machine $CPU_ALL of 2
@@ -132,4 +134,4 @@ $(pg_sampler_report "$OUT/pg-activity-s.txt")
 Commands: \`$PGB_CMD\` with \`$(tr '\n' ' ' <"$OUT/pgb_update_insert.sql")\` (app stopped); agents registered by
 \`bench/Register.java\` (capability \`bench\`, \`heartbeat_interval_seconds=30\`, \`max_concurrent_tasks=$MAX_TASKS\`); \`$SL_CMD\`.
 MD
-write_section sessions "$OUT/section-s.md"
+write_section "$SECTION" "$OUT/section-s.md"
