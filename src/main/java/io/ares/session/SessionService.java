@@ -2,8 +2,6 @@ package io.ares.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ares.agent.Agent;
-import io.ares.agent.AgentStatus;
-import io.ares.delivery.AgentMessage;
 import io.ares.delivery.Outbox;
 import io.ares.evidence.EvidenceValidator;
 import io.ares.evidence.Verdict;
@@ -29,8 +27,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -48,6 +44,7 @@ public class SessionService {
   @Inject Outbox outbox;
   @Inject MeterRegistry registry;
   @Inject io.vertx.core.Vertx vertx;
+  @Inject com.fasterxml.jackson.databind.ObjectMapper json;
 
   /** A created (or idempotently found) session. */
   public record Created(SessionContext ctx, boolean isNew) {}
@@ -280,7 +277,7 @@ public class SessionService {
     }
     a.submittedAt = now;
     a.evidenceHash = hash;
-    a.evidence = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(body, Map.class);
+    a.evidence = json.convertValue(body, Map.class);
     Map<String, Object> verdict = new LinkedHashMap<>();
     verdict.put("assignment_id", a.assignmentId.toString());
     verdict.put("agent_id", a.agentId);
