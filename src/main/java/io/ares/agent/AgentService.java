@@ -132,7 +132,9 @@ public class AgentService {
     return io.ares.platform.Transactions.retrying(vertx, () -> get(agentId).flatMap(a -> apply(a, AgentEvent.DEREGISTER, "DEREGISTERED", actor, null)
         .call(x -> {
           x.deregisteredAt = clock.instant();
-          Uni<Void> chain = Uni.createFrom().voidItem();
+          // Written now, not at commit: the row lock makes a concurrent reservation of this agent wait and then see
+          // it DEREGISTERED, and a reservation that committed first is seen by the listeners' reads below.
+          Uni<Void> chain = io.quarkus.hibernate.reactive.panache.Panache.getSession().flatMap(s -> s.flush());
           for (AgentLifecycleListener l : listeners) {
             chain = chain.call(() -> l.onDeregistered(x, actor));
           }

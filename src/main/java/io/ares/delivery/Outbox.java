@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -46,16 +47,12 @@ public class Outbox {
     return AgentMessage.update("open = false where assignmentId = ?1 and type = ?2 and open = true", assignmentId, type);
   }
 
-  /** NOTIFY the agents' waiters; the notification leaves PostgreSQL only if the transaction commits. */
-  public Uni<Void> wake(Collection<String> agentIds) {
-    if (agentIds.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    // NOTIFY payloads are limited to 8000 bytes: send the ids in chunks.
-    java.util.List<String> chunks = new java.util.ArrayList<>();
+  /** Agent ids joined by commas in NOTIFY payloads under PostgreSQL's 8000-byte limit (7000 characters of ids). */
+  public static List<String> chunks(Collection<String> agentIds) {
+    List<String> chunks = new java.util.ArrayList<>();
     StringBuilder b = new StringBuilder();
     for (String id : new java.util.LinkedHashSet<>(agentIds)) {
-      if (b.length() + id.length() + 1 > 7000) {
+      if (b.length() > 0 && b.length() + id.length() + 1 > 7000) {
         chunks.add(b.toString());
         b.setLength(0);
       }
@@ -64,7 +61,18 @@ public class Outbox {
       }
       b.append(id);
     }
-    chunks.add(b.toString());
+    if (b.length() > 0) {
+      chunks.add(b.toString());
+    }
+    return chunks;
+  }
+
+  /** NOTIFY the agents' waiters; the notification leaves PostgreSQL only if the transaction commits. */
+  public Uni<Void> wake(Collection<String> agentIds) {
+    if (agentIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<String> chunks = chunks(agentIds);
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (String chunk : chunks) {
       chain = chain.call(() -> Panache.getSession()

@@ -67,7 +67,7 @@ public class DirectCreation {
           + "SELECT $1, entity, id, NULL, state, 'CREATED', $19, $9, detail::jsonb "
           + "FROM unnest($20::varchar[], $21::uuid[], $22::varchar[], $23::text[]) WITH ORDINALITY "
           + "AS x(entity, id, state, detail, n) ORDER BY n) "
-          + "SELECT pg_notify('" + Outbox.CHANNEL + "', $24)";
+          + "SELECT pg_notify('" + Outbox.CHANNEL + "', c) FROM unnest($24::text[]) AS c";
 
   @Inject Pool pool;
   @Inject Clock clock;
@@ -206,7 +206,7 @@ public class DirectCreation {
       evState[i + 1] = a.state.name();
       evDetail[i + 1] = write(Map.of("agent_id", a.agentId, "attempt", 1, "slot", i));
     }
-    String wake = String.join(",", new java.util.LinkedHashSet<>(agents));
+    String[] wake = Outbox.chunks(agents).toArray(String[]::new);
     OffsetDateTime at = DirectTransitions.utc(now);
     Tuple t = Tuple.from(java.util.Arrays.asList(
         s.sessionId, s.state.name(), coordinator, write(s.task), s.quorum, s.participants, s.capability,

@@ -35,7 +35,7 @@ import java.util.UUID;
  * transition is one row update plus one event row in one transaction. Races are settled the same way as elsewhere:
  * the assignment row is locked or updated under a state guard and its {@code version} bumped, so a concurrent writer
  * holding the session (which read the assignment before) fails its optimistic check and retries on fresh rows. Lock
- * order is the engine's: session rows before assignment rows.
+ * order is the engine's: session rows, then message rows, then assignment rows.
  */
 @ApplicationScoped
 public class DirectTransitions implements DeliveryHook {
@@ -48,11 +48,14 @@ public class DirectTransitions implements DeliveryHook {
           + "FROM assignment a JOIN coordination_session s ON s.session_id = a.session_id "
           + "WHERE a.assignment_id = $1 FOR UPDATE OF a";
 
+  /** First statement of an ACK: the delegation's message row before the assignment's, as claims and entity writers. */
+  static final String CLOSE_DELEGATION =
+      "UPDATE agent_message SET open = false WHERE assignment_id = $1 AND type = '" + AgentMessage.DELEGATION
+          + "' AND open";
+
   static final String WRITE_ACK =
       "WITH u AS (UPDATE assignment SET state = $2, acked_at = $3, completion_deadline = $4, version = version + 1 "
-          + "WHERE assignment_id = $1), "
-          + "m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1 AND type = '" + AgentMessage.DELEGATION
-          + "' AND open) "
+          + "WHERE assignment_id = $1) "
           + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
           + "VALUES ($5, 'assignment', $1, $6, $2, 'ACKNOWLEDGED', $7, $3)";
 
@@ -89,7 +92,9 @@ public class DirectTransitions implements DeliveryHook {
   }
 
   private Uni<Assignment> ackIn(SqlConnection conn, UUID assignmentId, Caller caller) {
-    return conn.preparedQuery(LOCK_ASSIGNMENT).execute(Tuple.of(assignmentId)).flatMap(rows -> {
+    // A refusal below rolls the message change back with the transaction.
+    return conn.preparedQuery(CLOSE_DELEGATION).execute(Tuple.of(assignmentId))
+        .flatMap(closed -> conn.preparedQuery(LOCK_ASSIGNMENT).execute(Tuple.of(assignmentId))).flatMap(rows -> {
       if (rows.size() == 0) {
         return Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId));
       }

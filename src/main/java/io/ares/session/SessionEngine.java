@@ -130,7 +130,15 @@ public class SessionEngine {
     }
     String[] ids = ctx.releases.toArray(String[]::new);
     ctx.releases.clear();
-    return Panache.getSession()
+    boolean several = java.util.Arrays.stream(ids).distinct().count() > 1;
+    // Several agents: their rows are locked in id order first, as everywhere else.
+    Uni<?> lock = !several ? Uni.createFrom().voidItem() : Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(
+                "SELECT agent_id FROM agent WHERE agent_id = ANY(CAST(:ids AS varchar[])) ORDER BY agent_id "
+                    + "FOR NO KEY UPDATE", String.class)
+            .setParameter("ids", ids)
+            .getResultList());
+    return lock.flatMap(x -> Panache.getSession())
         .flatMap(s -> s.createNativeQuery(
                 "UPDATE agent g SET open_assignments = greatest(g.open_assignments - c.n, 0) "
                     + "FROM (SELECT id, count(*) AS n FROM unnest(CAST(:ids AS varchar[])) AS id GROUP BY id) c "

@@ -71,8 +71,13 @@ public class SessionService {
         .flatMap(found -> found != null
             ? Uni.createFrom().item(new Created(found, false))
             : direct.create(req, coordinator, idempotencyKey, requestHash, caller).map(ctx -> new Created(ctx, true))
-                .onFailure(DirectCreation::duplicateKey).recoverWithUni(() -> tx(() ->
-                    findIdempotent(coordinator, idempotencyKey, requestHash).map(twin -> new Created(twin, false)))));
+                // A concurrent twin with the same key may have won: by inserting the key first, or by taking the
+                // participants first (422). Answer as if it had come first when it exists, else keep the failure.
+                .onFailure(e -> DirectCreation.duplicateKey(e) || e instanceof ApiException a && a.status() == 422)
+                .recoverWithUni(e -> tx(() -> findIdempotent(coordinator, idempotencyKey, requestHash))
+                    .flatMap(twin -> twin != null
+                        ? Uni.createFrom().item(new Created(twin, false))
+                        : Uni.createFrom().failure(e))));
   }
 
   private String coordinatorFor(SessionRequest req, Caller caller) {

@@ -223,10 +223,12 @@ public class SessionSweeps {
         return Uni.createFrom().item(0);
       }
       Instant stale = now.minus(collectionWindow());
-      return AgentMessage.<AgentMessage>list(
+      // Locked, so an order a claim is delivering right now is re-read after it (and no longer due) or skipped.
+      return AgentMessage.<AgentMessage>find(
               "sessionId = ?1 and open = true and type = ?2 and ((deliveries >= ?3 and dueAt <= ?4) "
                   + "or coalesce(lastDeliveredAt, createdAt) <= ?5)",
               sessionId, AgentMessage.COMPENSATION, max, now, stale)
+          .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).list()
           .flatMap(msgs -> {
             Uni<Integer> chain = Uni.createFrom().item(0);
             for (AgentMessage m : msgs) {

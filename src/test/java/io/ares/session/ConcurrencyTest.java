@@ -55,6 +55,24 @@ class ConcurrencyTest {
   }
 
   @Test
+  void concurrent_creations_with_one_idempotency_key_yield_one_session_even_when_the_twin_takes_the_last_slot()
+      throws Exception {
+    for (int round = 0; round < 5; round++) {
+      TestAgent a = anAgent().maxTasks(1).register();
+      Map<String, Object> body = aSession().agents(a).body();
+      String key = "twin-" + UUID.randomUUID();
+      List<Response> rs = race(
+          () -> operator().header("Idempotency-Key", key).body(body).post("/api/v1/sessions"),
+          () -> operator().header("Idempotency-Key", key).body(body).post("/api/v1/sessions"));
+      assertThat(rs.stream().map(Response::statusCode).sorted().toList()).as("round " + round).containsExactly(200, 201);
+      assertThat(rs.get(0).jsonPath().getString("session_id")).isEqualTo(rs.get(1).jsonPath().getString("session_id"));
+      long sessions = pool.preparedQuery("SELECT count(*) AS n FROM coordination_session WHERE idempotency_key = $1")
+          .execute(Tuple.of(key)).await().indefinitely().iterator().next().getLong("n");
+      assertThat(sessions).isEqualTo(1);
+    }
+  }
+
+  @Test
   void two_concurrent_identical_submissions_yield_exactly_one_verdict() throws Exception {
     for (int round = 0; round < 5; round++) {
       TestAgent a = anAgent().register();
