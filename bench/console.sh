@@ -18,7 +18,7 @@ psql -q -d "$DB" -v alo=1 -v ahi="$SESSIONS" -v slo=1 -v shi="$SESSIONS" -f benc
 psql -q -d "$DB" -c "VACUUM ANALYZE"
 LOAD_S=$((SECONDS - t0))
 SIZES="$(q "$DB" "SELECT (SELECT count(*) FROM agent) || ' agents, ' || (SELECT count(*) FROM coordination_session) || ' sessions, ' || (SELECT count(*) FROM assignment) || ' assignments, ' || (SELECT count(*) FROM session_event) || ' events'")"
-APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
+APP="$(start_app "$PORT" "$DB")"
 B="http://127.0.0.1:$PORT"
 SID="$(q "$DB" "SELECT session_id FROM coordination_session ORDER BY created_at DESC OFFSET 17 LIMIT 1")"
 AID="$(q "$DB" "SELECT agent_id FROM agent ORDER BY agent_id OFFSET 4242 LIMIT 1")"

@@ -17,7 +17,7 @@ build_app
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
+APP="$(start_app "$PORT" "$DB")"
 # The N heartbeating agents are inserted straight into the table (registration is not what is measured here), with
 # tokens 'dtok-<n>' hashed as the app does (SHA-256 of the UTF-8 bytes) and a first lease 60 s ahead.
 EVERY=$((100 / STOP_PCT))

@@ -1,6 +1,6 @@
 -- The monitor's queries (src/main/java/io/ares/session/SessionSweeps.java), the long-poll's CLAIM and next-due
 -- (src/main/java/io/ares/delivery/DeliveryService.java), plus the two hot statements of the request path (the
--- heartbeat group commit of HeartbeatWriter and the participant choice of SessionService.chooseByCapability), with
+-- heartbeat group commit of HeartbeatWriter and the participant choice of DirectCreation.PICK), with
 -- the app's parameters given as literals (:now = now()). Writes run in a transaction that is rolled back.
 \set ON_ERROR_STOP on
 SELECT agent_id AS claim_agent FROM agent_message WHERE open AND type = 'task_delegation' ORDER BY message_id LIMIT 1 \gset
@@ -35,14 +35,16 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FR
 
 \echo '### exhaustedCompensations'
 EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FROM agent_message WHERE open AND type = 'compensation'
-  AND deliveries >= 5 AND due_at <= now() ORDER BY due_at LIMIT 500) due;
+  AND ((deliveries >= 5 AND due_at <= now()) OR coalesce(last_delivered_at, created_at) <= now() - interval '230 seconds')
+  ORDER BY due_at LIMIT 500) due;
 
 \echo '### session lock + assignments (engine.load, per due session)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM assignment WHERE session_id = (SELECT session_id FROM assignment WHERE assignment_id = md5('a98-2')::uuid);
 
 \echo '### CLAIM (long-poll)'
 BEGIN;
-EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
+EXPLAIN (ANALYZE, BUFFERS) SELECT message_id, assignment_id, session_id, type, payload::text AS payload, deliveries, idempotency_key
+  FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
   AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED;
 ROLLBACK;
 
@@ -50,7 +52,7 @@ ROLLBACK;
 EXPLAIN (ANALYZE, BUFFERS) SELECT min(due_at) FROM agent_message WHERE agent_id = :'claim_agent' AND open
   AND NOT (type = 'compensation' AND deliveries >= 5);
 
-\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL as in the branch)'
+\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL)'
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS)
 
@@ -90,45 +92,13 @@ EXPLAIN (ANALYZE, BUFFERS)
       WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.agent_id = m.agent_id);
 ROLLBACK;
 
-\echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL before 914a364: IN (correlated subquery))'
+\echo '### participant choice (DirectCreation.PICK, first pass)'
 BEGIN;
-EXPLAIN (ANALYZE, BUFFERS)
-      WITH hb AS (
-        SELECT DISTINCT agent_id, token_hash
-        FROM unnest(:'hb_ids'::text[], :'hb_hashes'::bytea[]) AS h(agent_id, token_hash)
-      ), prev AS (
-        SELECT a.agent_id, a.status AS old_status
-        FROM agent a
-        WHERE a.agent_id IN (SELECT hb.agent_id FROM hb
-                             WHERE hb.token_hash IS NULL OR hb.token_hash = a.token_hash)
-          AND a.status <> 'DEREGISTERED'
-        ORDER BY a.agent_id
-        FOR UPDATE
-      ), upd AS (
-        UPDATE agent a SET
-          last_heartbeat_at = now(),
-          lease_expires_at = now() + make_interval(secs => a.heartbeat_interval_seconds * 3::float8),
-          status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
-          status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN now() ELSE a.status_changed_at END,
-          version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
-        FROM prev WHERE a.agent_id = prev.agent_id
-        RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
-      ), revived AS (
-        INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
-        SELECT agent_id, 'UNRESPONSIVE', 'ACTIVE', 'SIGN_OF_LIFE', agent_id, NULL, now()
-        FROM upd WHERE old_status = 'UNRESPONSIVE'
-      )
-      SELECT upd.agent_id, upd.status, upd.lease_expires_at, upd.token_hash,
-        (SELECT count(*) FROM agent_message m
-          WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= now()) AS pending
-      FROM upd;
+EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY['bench'::varchar]
+  AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(ARRAY[]::varchar[]) AND lease_expires_at > now()
+  ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id
+  LIMIT 3 FOR UPDATE SKIP LOCKED;
 ROLLBACK;
-
-\echo '### chooseByCapability (session creation; the HQL as Hibernate renders it)'
-EXPLAIN (ANALYZE, BUFFERS) SELECT a1_0.agent_id, a1_0.reliability_score FROM agent a1_0 WHERE a1_0.status = 'ACTIVE'
-  AND a1_0.capabilities @> cast(array['bench'] as varchar array) AND a1_0.open_assignments < a1_0.max_concurrent_tasks
-  ORDER BY a1_0.reliability_score DESC, (a1_0.max_concurrent_tasks - a1_0.open_assignments) DESC, a1_0.agent_id
-  OFFSET 0 ROWS FETCH FIRST 23 ROWS ONLY;
 
 \echo '### token lookup (every agent request)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id, status FROM agent WHERE token_hash = sha256(convert_to('tok-5', 'UTF8')) AND status <> 'DEREGISTERED';

@@ -14,7 +14,7 @@ build_app
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")   # Flyway migrates the schema
+APP="$(start_app "$PORT" "$DB")"   # Flyway migrates the schema
 stop_app "$APP"
 
 load() { # load agents and sessions numbered $1..$2

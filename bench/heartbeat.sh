@@ -24,17 +24,12 @@ cat >"$OUT/pgb_update.sql" <<'SQL'
 \set id random(1, 10000)
 UPDATE pgb_row SET n = n + 1, at = now() WHERE id = :id;
 SQL
-PGB_CMD="pgbench -n -M $PGB_MODE -c32 -j2 -T$DURATION -f $OUT/pgb_update.sql $DB"
-log "$PGB_CMD"
-$PGB_CMD >"$OUT/pgbench-hb.txt" 2>&1
-PGB_TPS="$(awk '/^tps = /{printf "%.0f", $3}' "$OUT/pgbench-hb.txt")"
-PGB_LAT="$(awk '/latency average/{print $4}' "$OUT/pgbench-hb.txt")"
-log "pgbench: $PGB_TPS TPS (latency avg $PGB_LAT ms)"
+run_pgbench 32 "$DURATION" "$OUT/pgb_update.sql" "$DB" hb
 N1="$(noise_snapshot)"
 
 # --- the app on a fresh database, N agents, wrk heartbeats ------------------------------------------------
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
+APP="$(start_app "$PORT" "$DB")"
 # A long interval: no lease expires during the run, so the monitor stays idle (the heartbeat path alone is measured).
 if [[ "${REGISTER:-sql}" == api ]]; then
   java bench/Register.java "http://127.0.0.1:$PORT" "$N" hb- 3600 bench "$OUT/agents-hb.txt" 32

@@ -10,7 +10,10 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 export PGHOST PGPORT PGUSER
 mkdir -p "$OUT"
-APP_PIDS=()
+# The apps this script started, one PID per line: a file, because start_app runs in $(…) subshells.
+APP_PIDFILE="$OUT/app-pids.$$"
+: >"$APP_PIDFILE"
+app_pids() { cat "$APP_PIDFILE" 2>/dev/null; }
 # APP_HOME: where the packaged app lives (default this worktree; a scratch copy for experiments).
 APP_HOME="${APP_HOME:-$ROOT}"
 # BENCH_LABEL: when set, results go to a separate section "<key>-<label>" (e.g. a run of a patched scratch copy).
@@ -50,7 +53,7 @@ start_app() {
       ARES_ADMIN_PASSWORD=admin QUARKUS_HTTP_PORT="$port" "$@" \
       java ${APP_JAVA_OPTS:--Xmx512m} -jar "$APP_HOME/target/quarkus-app/quarkus-run.jar" >"$logf" 2>&1 &
   local pid=$!
-  APP_PIDS+=("$pid")
+  echo "$pid" >>"$APP_PIDFILE"
   for _ in $(seq 1 120); do
     if curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then
       log "app on :$port ready (pid $pid)"
@@ -73,7 +76,8 @@ stop_app() {
 }
 
 stop_all_apps() {
-  for p in "${APP_PIDS[@]:-}"; do [[ -n "$p" ]] && stop_app "$p"; done
+  for p in $(app_pids); do stop_app "$p"; done
+  rm -f "$APP_PIDFILE"
 }
 
 # The machine, for the record.
@@ -90,7 +94,7 @@ machine_info() {
 noise_snapshot() {
   local la others
   la="$(cut -d' ' -f1-3 /proc/loadavg)"
-  others="$(ps -eo pid=,pcpu=,args= | awk -v mine=" ${APP_PIDS[*]:-} " '
+  others="$(ps -eo pid=,pcpu=,args= | awk -v mine=" $(app_pids | tr '\n' ' ') " '
       $3 ~ /java|mvn/ && index(mine, " " $1 " ") == 0 && $0 !~ /SessionLoad|Register|Detect|awk/ {printf "%s(%s%%) ", ($0 ~ /maven|mvn|plexus/ ? "maven" : ($0 ~ /surefire|failsafe/ ? "surefire" : "java")), $2}')"
   echo "load ${la}; other JVMs: ${others:-none}"
 }
@@ -119,6 +123,17 @@ text = pat.sub(lambda m: block, text) if pat.search(text) else text.rstrip("\n")
 open(md, "w").write(text)
 PY
   log "BENCHMARKS.md section '$key${BENCH_LABEL:+-$BENCH_LABEL}' written"
+}
+
+# run_pgbench CLIENTS SECONDS SCRIPT DB NAME: pgbench with the app stopped; sets PGB_CMD, PGB_TPS, PGB_LAT.
+run_pgbench() {
+  local clients="$1" secs="$2" script="$3" db="$4" name="$5"
+  PGB_CMD="pgbench -n -M ${PGB_MODE:-prepared} -c$clients -j2 -T$secs -f $script $db"
+  log "$PGB_CMD"
+  $PGB_CMD >"$OUT/pgbench-$name.txt" 2>&1
+  PGB_TPS="$(awk '/^tps = /{printf "%.0f", $3}' "$OUT/pgbench-$name.txt")"
+  PGB_LAT="$(awk '/latency average/{print $4}' "$OUT/pgbench-$name.txt")"
+  log "pgbench: $PGB_TPS TPS (latency avg $PGB_LAT ms)"
 }
 
 # psql one value from a database.

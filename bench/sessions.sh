@@ -33,17 +33,12 @@ UPDATE pgb_row SET n = n + 1, at = now() WHERE id = :id;
 INSERT INTO pgb_log (row_id, at) VALUES (:id, now());
 END;
 SQL
-PGB_CMD="pgbench -n -M $PGB_MODE -c8 -j2 -T$PGB_DURATION -f $OUT/pgb_update_insert.sql $DB"
-log "$PGB_CMD"
-$PGB_CMD >"$OUT/pgbench-s.txt" 2>&1
-PGB_TPS="$(awk '/^tps = /{printf "%.0f", $3}' "$OUT/pgbench-s.txt")"
-PGB_LAT="$(awk '/latency average/{print $4}' "$OUT/pgbench-s.txt")"
-log "pgbench: $PGB_TPS TPS (latency avg $PGB_LAT ms)"
+run_pgbench 8 "$PGB_DURATION" "$OUT/pgb_update_insert.sql" "$DB" s
 N1="$(noise_snapshot)"
 
 # --- the fleet ------------------------------------------------------------------------------------------
 fresh_db "$DB"
-APP="$(start_app "$PORT" "$DB")"; APP_PIDS+=("$APP")
+APP="$(start_app "$PORT" "$DB")"
 java bench/Register.java "http://127.0.0.1:$PORT" "$AGENTS" s- 30 bench "$OUT/agents-s.txt" 32 "$MAX_TASKS"
 SL_CMD="java bench/SessionLoad.java base=http://127.0.0.1:$PORT agents=$OUT/agents-s.txt inflight=$INFLIGHT creators=$CREATORS warmup=$WARMUP duration=$DURATION drain=$DRAIN wait=$WAIT out=$OUT/sl"
 log "$SL_CMD"

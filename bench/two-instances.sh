@@ -16,8 +16,8 @@ build_app
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"
-A="$(start_app 8091 "$DB")"; APP_PIDS+=("$A")      # migrates the schema
-B="$(start_app 8092 "$DB")"; APP_PIDS+=("$B")
+A="$(start_app 8091 "$DB")"      # migrates the schema
+B="$(start_app 8092 "$DB")"
 # Short leases (interval $INTERVAL s × tolerance 3), so stopped agents are detected within seconds. Agents only
 # long-poll (wait $WAIT s < lease): each poll is a sign of life.
 java bench/Register.java "http://127.0.0.1:8091" "$AGENTS" t- "$INTERVAL" bench "$OUT/agents-2i.txt" 32 "$MAX_TASKS"

@@ -60,9 +60,7 @@ public class DeliveryService {
    * prepared statements on the reactive pool in one transaction, retried when it lost a race.
    */
   public Uni<Claim> claim(String agentId) {
-    return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> claimIn(conn, agentId)))
-        .onFailure(Transactions::retryable).retry()
-        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
+    return Transactions.onPool(pool, conn -> claimIn(conn, agentId));
   }
 
   private Uni<Claim> claimIn(SqlConnection conn, String agentId) {

@@ -3,6 +3,9 @@ package io.ares.platform;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.util.function.Function;
 import org.hibernate.FlushMode;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -17,12 +20,24 @@ public final class Transactions {
   private Transactions() {}
 
   public static <T> Uni<T> retrying(Vertx vertx, Supplier<Uni<T>> work) {
-    return Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(() -> Panache.getSession()
+    Uni<T> attempt = Uni.createFrom().deferred(() -> SafeContext.run(vertx, () -> Panache.withTransaction(() -> Panache.getSession()
             // Entities are written once, at commit: no flush before each native statement of the use case (those
             // touch other rows or only read), which would rewrite the same rows several times per transaction.
             .invoke(s -> s.setFlushMode(FlushMode.COMMIT))
-            .flatMap(s -> work.get()))))
-        .onFailure(Transactions::retryable).retry()
+            .flatMap(s -> work.get()))));
+    return retried(attempt);
+  }
+
+  /**
+   * The same for prepared statements on the reactive pool: one transaction on one connection per attempt, retried
+   * on the same terms.
+   */
+  public static <T> Uni<T> onPool(Pool pool, Function<SqlConnection, Uni<T>> work) {
+    return retried(Uni.createFrom().deferred(() -> pool.withTransaction(work)));
+  }
+
+  private static <T> Uni<T> retried(Uni<T> attempt) {
+    return attempt.onFailure(Transactions::retryable).retry()
         .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
   }
 

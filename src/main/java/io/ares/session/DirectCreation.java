@@ -16,7 +16,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -78,11 +77,9 @@ public class DirectCreation {
   /** Creates the session (no Idempotency-Key, or one never used by this coordinator). */
   public Uni<SessionContext> create(SessionRequest req, String coordinator, String key, String requestHash,
       Caller caller) {
-    return Uni.createFrom().deferred(() -> pool.withTransaction(conn ->
+    return Transactions.onPool(pool, conn ->
             (req.agentIds() != null ? reserveNamed(conn, req.agentIds()) : reserveByCapability(conn, req))
-                .flatMap(agents -> write(conn, req, coordinator, key, requestHash, caller, agents))))
-        .onFailure(Transactions::retryable).retry()
-        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4)
+                .flatMap(agents -> write(conn, req, coordinator, key, requestHash, caller, agents)))
         .invoke(() -> registry.counter("ares_sessions_created_total").increment());
   }
 
@@ -181,7 +178,7 @@ public class DirectCreation {
     evEntity[0] = "session";
     evId[0] = s.sessionId;
     evState[0] = s.state.name();
-    evDetail[0] = write(Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants));
+    evDetail[0] = json(Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants));
     for (int i = 0; i < n; i++) {
       Assignment a = new Assignment();
       a.assignmentId = UUID.randomUUID();
@@ -200,16 +197,16 @@ public class DirectCreation {
       slots[i] = i;
       Map<String, Object> payload = SessionEngine.messagePayload(s, a);
       payload.put("deadline", ackDeadline.toString());
-      payloads[i] = write(payload);
+      payloads[i] = json(payload);
       evEntity[i + 1] = "assignment";
       evId[i + 1] = a.assignmentId;
       evState[i + 1] = a.state.name();
-      evDetail[i + 1] = write(Map.of("agent_id", a.agentId, "attempt", 1, "slot", i));
+      evDetail[i + 1] = json(Map.of("agent_id", a.agentId, "attempt", 1, "slot", i));
     }
     String[] wake = Outbox.chunks(agents).toArray(String[]::new);
     OffsetDateTime at = DirectTransitions.utc(now);
     Tuple t = Tuple.from(java.util.Arrays.asList(
-        s.sessionId, s.state.name(), coordinator, write(s.task), s.quorum, s.participants, s.capability,
+        s.sessionId, s.state.name(), coordinator, json(s.task), s.quorum, s.participants, s.capability,
         DirectTransitions.utc(s.deadlineAt), at, key, requestHash,
         AssignmentState.PENDING.name(), DirectTransitions.utc(ackDeadline),
         ids, agentIds, taskIds, slots, payloads,
@@ -217,7 +214,7 @@ public class DirectCreation {
     return conn.preparedQuery(WRITE).execute(t).map(x -> new SessionContext(s, assignments));
   }
 
-  private String write(Object value) {
+  private String json(Object value) {
     try {
       return json.writeValueAsString(value);
     } catch (JsonProcessingException e) {

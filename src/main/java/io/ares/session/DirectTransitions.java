@@ -84,9 +84,7 @@ public class DirectTransitions implements DeliveryHook {
 
   /** DELEGATED → ACKNOWLEDGED, by the assignment's agent; the completion deadline starts now. */
   public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
-    return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ackIn(conn, assignmentId, caller)))
-        .onFailure(Transactions::retryable).retry()
-        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4)
+    return Transactions.onPool(pool, conn -> ackIn(conn, assignmentId, caller))
         .invoke(a -> registry.counter("ares_transitions_total", "machine", "assignment", "to", a.state.name())
             .increment());
   }
