@@ -107,6 +107,14 @@ public interface AresConfig {
     /** Results older than this do not count towards the success rate. */
     @WithDefault("7d")
     Duration window();
+
+    /**
+     * How often queued outcomes left behind (a failed batch, a stopped instance) are applied; the ones applied at
+     * once by their own request never wait for it.
+     */
+    @WithName("projector-sweep")
+    @WithDefault("5s")
+    Duration projectorSweep();
   }
 
   interface Enforcement {

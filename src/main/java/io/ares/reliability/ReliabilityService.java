@@ -82,12 +82,51 @@ public class ReliabilityService {
    */
   @WithTransaction
   public Uni<Void> record(Outcome o) {
-    Instant at = (o.at() != null ? o.at() : clock.instant()).truncatedTo(ChronoUnit.MICROS);
     return lockAgent(o.agentId())
         .onItem().ifNull().failWith(() -> ApiException.notFound("agent " + o.agentId()))
-        .flatMap(agent -> state(agent.agentId, at)
-            .call(state -> expire(state, at))
-            .flatMap(state -> apply(agent, state, o, at)));
+        .flatMap(agent -> recordLocked(agent, o));
+  }
+
+  /**
+   * Records outcomes of several agents in the caller's transaction (the {@link OutcomeProjector}'s batches): the
+   * agents' rows are locked in id order by one statement and loaded with their states by two, then each outcome is
+   * applied in the order given. Outcomes of an agent that no longer exists are skipped.
+   */
+  Uni<Void> recordAll(List<Outcome> outcomes) {
+    if (outcomes.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String[] ids = outcomes.stream().map(Outcome::agentId).distinct().sorted().toArray(String[]::new);
+    return Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(
+                "SELECT agent_id FROM agent WHERE agent_id = ANY(CAST(:ids AS varchar[])) ORDER BY agent_id "
+                    + "FOR NO KEY UPDATE", String.class)
+            .setParameter("ids", ids)
+            .getResultList())
+        .flatMap(locked -> Agent.<Agent>list("agentId in ?1", locked)
+            // Loaded into the session: the per-outcome reads below are answered from it.
+            .call(agents -> locked.isEmpty() ? Uni.createFrom().voidItem()
+                : ReliabilityState.list("agentId in ?1", locked).replaceWithVoid()))
+        .flatMap(agents -> {
+          Map<String, Agent> byId = new LinkedHashMap<>();
+          agents.forEach(a -> byId.put(a.agentId, a));
+          Uni<Void> chain = Uni.createFrom().voidItem();
+          for (Outcome o : outcomes) {
+            Agent agent = byId.get(o.agentId());
+            if (agent != null) {
+              chain = chain.call(() -> recordLocked(agent, o));
+            }
+          }
+          return chain;
+        });
+  }
+
+  /** Applies one outcome to an agent whose row this transaction has locked. */
+  private Uni<Void> recordLocked(Agent agent, Outcome o) {
+    Instant at = (o.at() != null ? o.at() : clock.instant()).truncatedTo(ChronoUnit.MICROS);
+    return state(agent.agentId, at)
+        .call(state -> expire(state, at))
+        .flatMap(state -> apply(agent, state, o, at));
   }
 
   /**

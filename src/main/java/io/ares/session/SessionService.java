@@ -41,6 +41,7 @@ public class SessionService {
   @Inject SessionEngine engine;
   @Inject DirectTransitions directTransitions;
   @Inject DirectCreation direct;
+  @Inject DirectEvidence directEvidence;
   @Inject Outbox outbox;
   @Inject MeterRegistry registry;
   @Inject io.vertx.core.Vertx vertx;
@@ -251,6 +252,14 @@ public class SessionService {
     EvidenceValidator.checkTypes(body);
     String evidenceHash = Hashing.canonicalHash(body);
     long started = System.nanoTime();
+    return directEvidence.submit(assignmentId, body, evidenceHash, caller, started)
+        .flatMap(verdict -> verdict != null ? Uni.createFrom().item(verdict)
+            : judgeThroughEngine(assignmentId, body, evidenceHash, caller, started));
+  }
+
+  /** The general evidence path: every case, through the entities and {@link SessionEngine}. */
+  private Uni<Map<String, Object>> judgeThroughEngine(UUID assignmentId, JsonNode body, String evidenceHash,
+      Caller caller, long started) {
     return tx(() -> lockedAssignment(assignmentId, caller).flatMap(e -> {
       SessionContext ctx = e.getKey();
       Assignment a = e.getValue();
@@ -270,11 +279,7 @@ public class SessionService {
   private Uni<Map<String, Object>> judge(SessionContext ctx, Assignment a, Agent agent, JsonNode body, String hash,
       long started, Caller caller) {
     Instant now = clock.instant();
-    Map<String, String> criteria = new LinkedHashMap<>();
-    Object sc = ctx.session.task.get("success_criteria");
-    if (sc instanceof Map<?, ?> m) {
-      m.forEach((k, v) -> criteria.put(String.valueOf(k), String.valueOf(v)));
-    }
+    Map<String, String> criteria = DirectEvidence.criteria(ctx.session.task.get("success_criteria"));
     List<String> proofs = agent.proofRequirements == null ? List.of() : Arrays.asList(agent.proofRequirements);
     Verdict v = EvidenceValidator.validate(body, new EvidenceValidator.Facts(a.taskId, a.delegatedAt, criteria, proofs), now);
     if (a.ackedAt == null) {
@@ -283,16 +288,8 @@ public class SessionService {
     a.submittedAt = now;
     a.evidenceHash = hash;
     a.evidence = json.convertValue(body, Map.class);
-    Map<String, Object> verdict = new LinkedHashMap<>();
-    verdict.put("assignment_id", a.assignmentId.toString());
-    verdict.put("agent_id", a.agentId);
-    verdict.put("task_id", a.taskId);
-    verdict.put("completion_valid", v.completionValid());
-    verdict.put("proof_valid", v.proofValid());
-    verdict.put("overall_success", v.overallSuccess());
-    verdict.put("reasons", v.reasons());
-    verdict.put("verification_time_ms", (System.nanoTime() - started) / 1_000_000);
-    verdict.put("timestamp", now.toString());
+    Map<String, Object> verdict = DirectEvidence.verdictBody(a.assignmentId, a.agentId, a.taskId, v,
+        (System.nanoTime() - started) / 1_000_000, now);
     a.verdict = verdict;
     Long responseMs = a.delegatedAt == null ? null : Duration.between(a.delegatedAt, now).toMillis();
     registry.counter("ares_evidence_verdicts_total", "outcome", v.overallSuccess() ? "valid" : "invalid").increment();

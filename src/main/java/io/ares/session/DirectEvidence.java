@@ -1,0 +1,255 @@
+package io.ares.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ares.delivery.AgentMessage;
+import io.ares.evidence.EvidenceValidator;
+import io.ares.evidence.Verdict;
+import io.ares.platform.ApiException;
+import io.ares.platform.Transactions;
+import io.ares.platform.security.Caller;
+import io.ares.reliability.OutcomeKind;
+import io.ares.reliability.OutcomeProjector;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.StaleStateException;
+import org.jboss.logging.Logger;
+
+/**
+ * The common case of an agent's evidence — the first submission, valid, and either the session stays open or its
+ * quorum is reached with nothing else open — in two prepared statements on the reactive pool instead of through the
+ * entities: one locks the session and reads its assignments, one writes SUBMITTED → VALIDATED (and, when it is the
+ * quorum, IN_PROGRESS → COMPLETED) with their event rows, closes the delegation, gives the agent's capacity back and
+ * queues the reliability outcome. Everything else (a rejected verdict, a completion that must cancel open work) is
+ * answered {@code null}, and {@link SessionService} runs the general path, which applies the same rules through
+ * {@link SessionEngine}.
+ *
+ * <p>Same rules, same transaction boundaries: the transitions come from the tables, the session row is locked as the
+ * engine locks it, the assignment row is written under its version (a concurrent ACK, which does not take the session
+ * lock, makes this attempt retry on fresh rows), and the reliability outcome is inserted in this transaction and
+ * applied by {@link OutcomeProjector} before the answer.
+ */
+@ApplicationScoped
+public class DirectEvidence {
+
+  private static final Logger LOG = Logger.getLogger(DirectEvidence.class);
+
+  /** The session of the assignment, locked, with every assignment of it (and the submitter's proof requirements). */
+  static final String LOCK =
+      "SELECT s.session_id, s.state AS session_state, s.quorum, s.task -> 'success_criteria' AS criteria, "
+          + "a.assignment_id, a.agent_id, a.task_id, a.state, a.delegated_at, a.evidence_hash, a.verdict, "
+          + "a.retry_due_at, a.replaced_by, a.version, "
+          + "CASE WHEN a.assignment_id = $1 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
+          + "END AS proofs "
+          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id "
+          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) "
+          + "FOR UPDATE OF s";
+
+  /**
+   * The verdict's transaction after the lock, as one statement. $1 assignment, $2 now, $3 evidence hash, $4 evidence,
+   * $5 verdict, $6 the version read, $7 session, $8 actor, $9 completes the session, $10 assignment's state before,
+   * $11 EVIDENCE_SUBMITTED detail, $12 agent, $13 response time, $14 session's state before, $15 SUBMITTED,
+   * $16 VALIDATED, $17 the session's next state.
+   */
+  static final String WRITE_VALID =
+      "WITH u AS (UPDATE assignment SET state = $16::varchar, acked_at = coalesce(acked_at, $2::timestamptz), "
+          + "submitted_at = $2::timestamptz, validated_at = $2::timestamptz, ended_at = $2::timestamptz, "
+          + "validation_seq = nextval('assignment_validation_seq'), evidence_hash = $3::varchar, "
+          + "evidence = $4::text::jsonb, verdict = $5::text::jsonb, version = version + 1 "
+          + "WHERE assignment_id = $1::uuid AND version = $6::bigint RETURNING assignment_id), "
+          + "ev AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at, detail) "
+          + "SELECT $7::uuid, 'assignment', $1::uuid, $10::varchar, $15::varchar, 'EVIDENCE_SUBMITTED', $8::varchar, "
+          + "$2::timestamptz, $11::text::jsonb FROM u "
+          + "UNION ALL SELECT $7::uuid, 'assignment', $1::uuid, $15::varchar, $16::varchar, 'EVIDENCE_VALID', '"
+          + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u "
+          + "UNION ALL SELECT $7::uuid, 'session', $7::uuid, $14::varchar, $17::varchar, 'QUORUM_VALIDATED', '"
+          + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u WHERE $9::boolean), "
+          + "m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
+          + AgentMessage.DELEGATION + "' AND open AND EXISTS (SELECT 1 FROM u)), "
+          + "cap AS (UPDATE agent SET open_assignments = greatest(open_assignments - 1, 0) WHERE agent_id = $12::varchar "
+          + "AND EXISTS (SELECT 1 FROM u)), "
+          + "s AS (UPDATE coordination_session SET state = $17::varchar, cause = 'QUORUM_VALIDATED', "
+          + "updated_at = $2::timestamptz, ended_at = $2::timestamptz, version = version + 1 "
+          + "WHERE session_id = $7::uuid AND $9::boolean AND EXISTS (SELECT 1 FROM u)), "
+          + "o AS (INSERT INTO reliability_outcome (agent_id, kind, assignment_id, session_id, response_time_ms, at) "
+          + "SELECT $12::varchar, '" + OutcomeKind.VALIDATED.name() + "', $1::uuid, $7::uuid, $13::bigint, "
+          + "$2::timestamptz FROM u RETURNING outcome_id) "
+          + "SELECT (SELECT outcome_id FROM o) AS outcome_id FROM u";
+
+  @Inject Pool pool;
+  @Inject Clock clock;
+  @Inject ObjectMapper json;
+  @Inject MeterRegistry registry;
+  @Inject OutcomeProjector projector;
+
+  /** What the locked read found and the verdict decided. */
+  private record Written(Map<String, Object> verdict, Long outcomeId, boolean completed) {}
+
+  /**
+   * Judges and records the evidence when it is the common case; the first verdict for an identical resubmission; a
+   * 4xx for a refused one; {@code null} when the general path must do it.
+   */
+  public Uni<Map<String, Object>> submit(UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
+      long started) {
+    return Transactions.onPool(pool, conn -> judge(conn, assignmentId, body, evidenceHash, caller, started))
+        .flatMap(w -> {
+          if (w == null || w.outcomeId() == null) {
+            return Uni.createFrom().item(w == null ? null : w.verdict());
+          }
+          registry.counter("ares_evidence_verdicts_total", "outcome", "valid").increment();
+          registry.counter("ares_transitions_total", "machine", "assignment", "to", AssignmentState.SUBMITTED.name())
+              .increment();
+          registry.counter("ares_transitions_total", "machine", "assignment", "to", AssignmentState.VALIDATED.name())
+              .increment();
+          if (w.completed()) {
+            registry.counter("ares_transitions_total", "machine", "session", "to", SessionState.COMPLETED.name())
+                .increment();
+          }
+          return projector.apply(w.outcomeId())
+              // The verdict is committed; an outcome not applied now stays queued for the projector's sweep.
+              .onFailure().invoke(e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
+                  w.outcomeId(), assignmentId, e.getMessage()))
+              .onFailure().recoverWithNull()
+              .replaceWith(w.verdict());
+        });
+  }
+
+  private Uni<Written> judge(SqlConnection conn, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
+      long started) {
+    return conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId)).flatMap(rows -> {
+      Row mine = null;
+      List<Row> all = new ArrayList<>();
+      for (Row r : rows) {
+        all.add(r);
+        if (assignmentId.equals(r.getUUID("assignment_id"))) {
+          mine = r;
+        }
+      }
+      if (mine == null) {
+        return Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId));
+      }
+      String agentId = mine.getString("agent_id");
+      if (!caller.isAgent(agentId)) {
+        return Uni.createFrom().failure(
+            ApiException.forbidden("only agent " + agentId + " may act on this assignment"));
+      }
+      AssignmentState from = AssignmentState.valueOf(mine.getString("state"));
+      String judged = mine.getString("evidence_hash");
+      if (judged != null) {
+        Object verdict = mine.getValue("verdict");
+        if (judged.equals(evidenceHash) && verdict instanceof JsonObject v) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> first = v.mapTo(Map.class);
+          return Uni.createFrom().item(new Written(first, null, false));
+        }
+        return Uni.createFrom().failure(ApiException.conflict(
+            "a different evidence was already judged for this assignment").with("current_state", from.name()));
+      }
+      AssignmentState submitted = AssignmentMachine.TABLE.next(from, AssignmentEvent.SUBMIT_EVIDENCE);
+      SessionState sessionState = SessionState.valueOf(mine.getString("session_state"));
+      if (!sessionState.isOpen()) {
+        return Uni.createFrom().nullItem();
+      }
+      Instant now = clock.instant();
+      Instant delegatedAt = instant(mine, "delegated_at");
+      String[] proofs = mine.getArrayOfStrings("proofs");
+      Verdict v = EvidenceValidator.validate(body, new EvidenceValidator.Facts(mine.getString("task_id"), delegatedAt,
+          criteria(mine.getValue("criteria")), proofs == null ? List.of() : Arrays.asList(proofs)), now);
+      if (!v.overallSuccess()) {
+        return Uni.createFrom().nullItem();
+      }
+      AssignmentState validated = AssignmentMachine.TABLE.next(submitted, AssignmentEvent.EVIDENCE_VALID);
+      // The quorum rule after this verdict: completion needs nothing else open and no replacement due.
+      long valid = 1;
+      boolean othersOpen = false;
+      for (Row r : all) {
+        if (r == mine) {
+          continue;
+        }
+        AssignmentState st = AssignmentState.valueOf(r.getString("state"));
+        valid += st == AssignmentState.VALIDATED ? 1 : 0;
+        othersOpen |= st.isOpen() || (r.getValue("retry_due_at") != null && r.getValue("replaced_by") == null);
+      }
+      boolean completes = valid >= mine.getInteger("quorum");
+      if (completes && othersOpen) {
+        return Uni.createFrom().nullItem();
+      }
+      SessionState next = completes
+          ? SessionMachine.TABLE.next(sessionState, SessionEvent.QUORUM_VALIDATED)
+          : sessionState;
+      Map<String, Object> verdict = verdictBody(assignmentId, agentId, mine.getString("task_id"), v,
+          (System.nanoTime() - started) / 1_000_000, now);
+      Long responseMs = delegatedAt == null ? null : Duration.between(delegatedAt, now).toMillis();
+      UUID sessionId = mine.getUUID("session_id");
+      List<Object> params = new ArrayList<>(17);
+      params.addAll(Arrays.asList(assignmentId, DirectTransitions.utc(now), evidenceHash, text(body), text(verdict),
+          mine.getLong("version"), sessionId, caller.actor(), completes, from.name(),
+          text(Map.of("evidence_hash", evidenceHash)), agentId, responseMs, sessionState.name(), submitted.name(),
+          validated.name(), next.name()));
+      return conn.preparedQuery(WRITE_VALID).execute(Tuple.from(params)).flatMap(written -> {
+        if (written.size() == 0) {
+          // A concurrent ACK changed the assignment after the read: this attempt is retried on fresh rows.
+          return Uni.createFrom().failure(new StaleStateException("assignment " + assignmentId + " changed"));
+        }
+        return Uni.createFrom().item(new Written(verdict, written.iterator().next().getLong("outcome_id"), completes));
+      });
+    });
+  }
+
+  /** The verdict as the API answers it and the assignment keeps it (SPEC §3). */
+  static Map<String, Object> verdictBody(UUID assignmentId, String agentId, String taskId, Verdict v, long ms,
+      Instant now) {
+    Map<String, Object> verdict = new LinkedHashMap<>();
+    verdict.put("assignment_id", assignmentId.toString());
+    verdict.put("agent_id", agentId);
+    verdict.put("task_id", taskId);
+    verdict.put("completion_valid", v.completionValid());
+    verdict.put("proof_valid", v.proofValid());
+    verdict.put("overall_success", v.overallSuccess());
+    verdict.put("reasons", v.reasons());
+    verdict.put("verification_time_ms", ms);
+    verdict.put("timestamp", now.toString());
+    return verdict;
+  }
+
+  /** The task's {@code success_criteria} object as metric name → condition text (anything else: none). */
+  static Map<String, String> criteria(Object successCriteria) {
+    Map<String, String> criteria = new LinkedHashMap<>();
+    if (successCriteria instanceof JsonObject o) {
+      o.getMap().forEach((k, v) -> criteria.put(k, String.valueOf(v)));
+    } else if (successCriteria instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> criteria.put(String.valueOf(k), String.valueOf(v)));
+    }
+    return criteria;
+  }
+
+  private String text(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Instant instant(Row r, String column) {
+    var t = r.getOffsetDateTime(column);
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,140 @@
+package io.ares.session;
+
+import static io.ares.testing.Api.anAgent;
+import static io.ares.testing.Api.as;
+import static io.ares.testing.Api.operator;
+import static io.ares.testing.Sessions.aSession;
+import static io.ares.testing.Sessions.evidence;
+import static io.ares.testing.Sessions.submit;
+import static io.ares.testing.Sessions.takeDelegation;
+import static io.ares.testing.Sessions.work;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.ares.reliability.OutcomeProjector;
+import io.ares.testing.Api.TestAgent;
+import io.ares.testing.SettableClock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The direct evidence path (valid first submissions, written in two statements) against the rows the engine path
+ * writes: the same transitions and event rows, the validation order, the capacity given back, the completion in the
+ * last verdict's transaction, and a reliability outcome applied before the answer — or by the sweep when it was left
+ * behind.
+ */
+@QuarkusTest
+class DirectEvidenceTest {
+
+  @Inject SettableClock clock;
+  @Inject Pool pool;
+  @Inject OutcomeProjector projector;
+
+  @AfterEach
+  void reset() {
+    clock.reset();
+  }
+
+  private List<Row> rows(String sql, Object... args) {
+    List<Row> out = new ArrayList<>();
+    pool.preparedQuery(sql).execute(Tuple.from(args)).await().atMost(Duration.ofSeconds(10)).forEach(out::add);
+    return out;
+  }
+
+  private long results(TestAgent a) {
+    return rows("SELECT count(*) AS n FROM reliability_result WHERE agent_id = $1", a.id()).get(0).getLong("n");
+  }
+
+  @Test
+  void valid_evidence_writes_the_same_transitions_and_completes_in_the_last_verdict() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    String id = aSession().agents(a, b).criteria("quality_score", ">= 8.0").create().getString("session_id");
+
+    JsonPath first = work(a, Map.of("quality_score", 9.0));
+    assertThat(first.getBoolean("overall_success")).isTrue();
+    // Reliability is part of the answer: the result is recorded and its queue row gone.
+    assertThat(results(a)).isEqualTo(1);
+    operator().get("/api/v1/sessions/" + id).then().body("state", equalTo("IN_PROGRESS"));
+    operator().get("/api/v1/agents/" + a.id()).then().body("open_assignments", equalTo(0));
+
+    clock.advance(Duration.ofSeconds(1));
+    work(b, Map.of("quality_score", 8.5));
+    operator().get("/api/v1/sessions/" + id).then()
+        .body("state", equalTo("COMPLETED"))
+        .body("cause", equalTo("QUORUM_VALIDATED"));
+    assertThat(results(b)).isEqualTo(1);
+    assertThat(rows("SELECT count(*) AS n FROM reliability_outcome").get(0).getLong("n")).isZero();
+
+    // Event rows: each assignment DELEGATED → ACKNOWLEDGED → SUBMITTED → VALIDATED (the agent submitted, the engine
+    // judged), the session's COMPLETED right after the last verdict, in that order.
+    List<Row> events = rows("SELECT entity, entity_id, from_state, to_state, cause, actor FROM session_event "
+        + "WHERE session_id = $1 ORDER BY seq", UUID.fromString(id));
+    List<String> lines = events.stream().map(r -> r.getString("entity") + ":" + r.getString("from_state") + ">"
+        + r.getString("to_state") + ":" + r.getString("cause")).toList();
+    assertThat(lines.subList(lines.size() - 3, lines.size())).containsExactly(
+        "assignment:ACKNOWLEDGED>SUBMITTED:EVIDENCE_SUBMITTED",
+        "assignment:SUBMITTED>VALIDATED:EVIDENCE_VALID",
+        "session:IN_PROGRESS>COMPLETED:QUORUM_VALIDATED");
+    Row submitted = events.get(events.size() - 3);
+    assertThat(submitted.getString("actor")).isEqualTo(b.id());
+    // Validation order (compensations run in reverse of it) and the timestamps of the assignment.
+    List<Row> as = rows("SELECT agent_id, validation_seq, submitted_at, validated_at, ended_at, evidence_hash, verdict "
+        + "FROM assignment WHERE session_id = $1 ORDER BY validation_seq", UUID.fromString(id));
+    assertThat(as).extracting(r -> r.getString("agent_id")).containsExactly(a.id(), b.id());
+    assertThat(as).allSatisfy(r -> {
+      assertThat(r.getOffsetDateTime("validated_at")).isNotNull();
+      assertThat(r.getOffsetDateTime("ended_at")).isEqualTo(r.getOffsetDateTime("validated_at"));
+      assertThat(r.getString("evidence_hash")).hasSize(64);
+      assertThat(r.getJsonObject("verdict").getBoolean("overall_success")).isTrue();
+    });
+  }
+
+  @Test
+  void an_identical_resubmission_gets_the_first_verdict_and_a_different_one_409() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    aSession().agents(a, b).create();
+    Map<String, Object> m = takeDelegation(a);
+    String assignment = (String) m.get("assignment_id");
+    Map<String, Object> e = evidence((String) m.get("task_id"), "out", Map.of());
+    JsonPath v1 = submit(a, assignment, e);
+    JsonPath v2 = submit(a, assignment, e);
+    assertThat(v2.getMap("")).isEqualTo(v1.getMap(""));
+    as(a).body(evidence((String) m.get("task_id"), "other", Map.of()))
+        .post("/api/v1/assignments/" + assignment + "/evidence")
+        .then().statusCode(409).body("current_state", equalTo("VALIDATED"));
+    // Someone else's assignment: 403, nothing written.
+    as(b).body(e).post("/api/v1/assignments/" + assignment + "/evidence").then().statusCode(403);
+    assertThat(results(a)).isEqualTo(1);
+  }
+
+  @Test
+  void an_outcome_left_queued_is_applied_by_the_sweep_once() {
+    TestAgent a = anAgent().register();
+    // As a verdict transaction leaves it when its instance stops before the batch.
+    rows("INSERT INTO reliability_outcome (agent_id, kind, response_time_ms, at) VALUES ($1, 'VALIDATED', 120, $2)",
+        a.id(), OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+    // The first sweep only notes what is queued (a row may belong to a batch in flight); the next one applies it.
+    projector.sweep().await().atMost(Duration.ofSeconds(10));
+    projector.sweep().await().atMost(Duration.ofSeconds(10));
+    assertThat(results(a)).isEqualTo(1);
+    assertThat(rows("SELECT count(*) AS n FROM reliability_outcome WHERE agent_id = $1", a.id()).get(0).getLong("n"))
+        .isZero();
+    projector.sweep().await().atMost(Duration.ofSeconds(10));
+    assertThat(results(a)).isEqualTo(1);
+  }
+}
