@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * transaction, so it inserts its outcome into {@code reliability_outcome} in its own transaction (the outcome is as
  * durable as the verdict) and then calls {@link #apply(long)}, which answers once the outcome is part of the record:
  * the caller's answer still reflects it. Concurrent callers share one transaction (group commit, as the heartbeats):
- * the batch's agents are locked in id order and loaded by three statements, each outcome is applied in order, and
+ * the batch takes its agents' reliability locks and loads the agents and their states in three statements, each outcome is applied in order, and
  * the applied rows are deleted. An outcome whose batch failed (or whose instance died) stays queued and is taken by
  * the sweep, which every {@code ares.reliability.projector-sweep} applies the rows that were already there at the
  * previous sweep; rows are claimed {@code FOR UPDATE SKIP LOCKED}, so replicas never apply one twice.

@@ -69,8 +69,8 @@ public class ReliabilityService {
    *
    * <p>Transactions: joins the caller's Hibernate Reactive transaction when there is one (call it inside
    * the sessions engine's own {@code @WithTransaction} chain, so the outcome commits or rolls back with the
-   * transition), else runs in its own. It locks the agent's row ({@code SELECT … FOR NO KEY UPDATE}) and
-   * changes the managed {@link Agent} (the caller's instance when it already loaded it): {@code
+   * transition), else runs in its own. It takes the agent's reliability lock (a transaction-scoped advisory
+   * lock, see {@link #lock}) and changes the managed {@link Agent} (the caller's instance when it already loaded it): {@code
    * reliabilityScore} always, {@code status} on quarantine. Its {@code @Version} is incremented at flush, so
    * if the caller read the agent before a concurrent transaction changed it, the caller's transaction fails
    * with an optimistic-lock exception, to be retried like any other lost race. Record outcomes of several
@@ -89,24 +89,18 @@ public class ReliabilityService {
 
   /**
    * Records outcomes of several agents in the caller's transaction (the {@link OutcomeProjector}'s batches): the
-   * agents' rows are locked in id order by one statement and loaded with their states by two, then each outcome is
-   * applied in the order given. Outcomes of an agent that no longer exists are skipped.
+   * agents' reliability locks are taken by one statement and the agents and their states loaded by two, then each
+   * outcome is applied in the order given. Outcomes of an agent that no longer exists are skipped.
    */
   Uni<Void> recordAll(List<Outcome> outcomes) {
     if (outcomes.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
     String[] ids = outcomes.stream().map(Outcome::agentId).distinct().sorted().toArray(String[]::new);
-    return Panache.getSession()
-        .flatMap(s -> s.createNativeQuery(
-                "SELECT agent_id FROM agent WHERE agent_id = ANY(CAST(:ids AS varchar[])) ORDER BY agent_id "
-                    + "FOR NO KEY UPDATE", String.class)
-            .setParameter("ids", ids)
-            .getResultList())
-        .flatMap(locked -> Agent.<Agent>list("agentId in ?1", locked)
+    return lock(ids)
+        .flatMap(x -> Agent.<Agent>list("agentId in ?1", List.of(ids))
             // Loaded into the session: the per-outcome reads below are answered from it.
-            .call(agents -> locked.isEmpty() ? Uni.createFrom().voidItem()
-                : ReliabilityState.list("agentId in ?1", locked).replaceWithVoid()))
+            .call(agents -> ReliabilityState.list("agentId in ?1", List.of(ids)).replaceWithVoid()))
         .flatMap(agents -> {
           Map<String, Agent> byId = new LinkedHashMap<>();
           agents.forEach(a -> byId.put(a.agentId, a));
@@ -121,7 +115,7 @@ public class ReliabilityService {
         });
   }
 
-  /** Applies one outcome to an agent whose row this transaction has locked. */
+  /** Applies one outcome to an agent whose reliability lock this transaction holds. */
   private Uni<Void> recordLocked(Agent agent, Outcome o) {
     Instant at = (o.at() != null ? o.at() : clock.instant()).truncatedTo(ChronoUnit.MICROS);
     return state(agent.agentId, at)
@@ -130,19 +124,32 @@ public class ReliabilityService {
   }
 
   /**
-   * Locks the agent's row for this transaction, then returns the managed Agent: the caller's instance when
-   * it already loaded it (a stale one then fails the version check at flush), else a fresh read made after
-   * the lock. NO KEY UPDATE: it serialises writers of the agent without blocking inserts that reference it.
-   * (Not {@code findById(id, PESSIMISTIC_WRITE)}: when the caller already holds the Agent, Hibernate Reactive
-   * 3.2 upgrades the lock with SQL that names attributes instead of columns, "column agentid does not exist".)
+   * Serialises the reliability writers of the agent for this transaction, then returns the managed Agent: the
+   * caller's instance when it already loaded it (a stale one then fails the version check at flush), else a fresh
+   * read made after the lock.
    */
   private Uni<Agent> lockAgent(String agentId) {
-    return Panache.getSession()
-        .flatMap(s -> s.createNativeQuery("SELECT agent_id FROM agent WHERE agent_id = :id FOR NO KEY UPDATE", String.class)
-            .setParameter("id", agentId)
-            .getResultList())
-        .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().nullItem() : Agent.<Agent>findById(agentId));
+    return lock(new String[] {agentId}).flatMap(x -> Agent.<Agent>findById(agentId));
   }
+
+  /**
+   * Transaction-scoped advisory locks on the agents' reliability records, taken in one order (the keys'), so
+   * writers of one agent's record queue instead of racing (a new agent's first state row, the running aggregates).
+   * Not the agent's row lock: that row takes the capacity updates of every delegation and verdict, which must not
+   * wait for a reliability batch. The agent's {@code @Version} still settles a race with its other writers.
+   */
+  private Uni<Void> lock(String[] agentIds) {
+    return Panache.getSession()
+        .flatMap(s -> s.createNativeQuery(
+                "SELECT count(pg_advisory_xact_lock(" + ADVISORY_CLASS + ", k)) FROM (SELECT DISTINCT hashtext(id) AS k "
+                    + "FROM unnest(CAST(:ids AS varchar[])) AS id ORDER BY k) keys", Long.class)
+            .setParameter("ids", agentIds)
+            .getSingleResult())
+        .replaceWithVoid();
+  }
+
+  /** The first key of ARES's advisory locks on reliability records ('AR'). */
+  static final int ADVISORY_CLASS = 0x4152;
 
   private Uni<ReliabilityState> state(String agentId, Instant at) {
     return ReliabilityState.<ReliabilityState>findById(agentId).flatMap(s -> s != null
