@@ -36,7 +36,8 @@ public final class Transactions {
     return retried(Uni.createFrom().deferred(() -> pool.withTransaction(work)));
   }
 
-  private static <T> Uni<T> retried(Uni<T> attempt) {
+  /** Retries one unit of work (a single statement, a transaction) when it lost a race. */
+  public static <T> Uni<T> retried(Uni<T> attempt) {
     return attempt.onFailure(Transactions::retryable).retry()
         .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
   }

@@ -5,6 +5,7 @@ import io.ares.delivery.DeliveryHook;
 import io.ares.platform.ApiException;
 import io.ares.platform.AresConfig;
 import io.ares.platform.Transactions;
+import io.ares.platform.fsm.TransitionTable;
 import io.ares.platform.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -59,6 +60,41 @@ public class DirectTransitions implements DeliveryHook {
           + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
           + "VALUES ($5, 'assignment', $1, $6, $2, 'ACKNOWLEDGED', $7, $3)";
 
+  /** The one state an ACK leaves (the table's; checked when the class loads). */
+  static final AssignmentState ACK_FROM = AssignmentMachine.TABLE.transitions().stream()
+      .filter(t -> t.event() == AssignmentEvent.ACK).map(TransitionTable.Transition::from)
+      .reduce((x, y) -> {
+        throw new IllegalStateException("ACK leaves more than one state: the one-statement ack needs one");
+      }).orElseThrow();
+
+  /**
+   * The whole ACK in one statement, for the common case (the caller's assignment, in {@link #ACK_FROM}): closes the
+   * delegation's message first (engine lock order: message rows, then assignment rows — the message is closed only
+   * when the assignment is the caller's and in that state, and every transition that could race the ack closes it
+   * as well), then writes the assignment under its state guard and appends the event. No row: the transaction path
+   * below answers the refusal. $1 assignment, $2 agent, $3 from, $4 to, $5 now, $6 default completion timeout
+   * (seconds), $7 actor.
+   */
+  static final String ACK_AT_ONCE =
+      "WITH m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
+          + AgentMessage.DELEGATION + "' AND open AND agent_id = $2::varchar "
+          + "AND EXISTS (SELECT 1 FROM assignment x WHERE x.assignment_id = $1::uuid AND x.state = $3::varchar) "
+          + "RETURNING 1), "
+          + "u AS (UPDATE assignment a SET state = $4::varchar, acked_at = $5::timestamptz, "
+          + "completion_deadline = $5::timestamptz + make_interval(secs => coalesce((SELECT CASE "
+          + "WHEN jsonb_typeof(s.task -> 'completion_timeout_seconds') = 'number' "
+          + "THEN trunc((s.task ->> 'completion_timeout_seconds')::float8) END "
+          + "FROM coordination_session s WHERE s.session_id = a.session_id), $6::float8)), version = a.version + 1 "
+          + "WHERE a.assignment_id = $1::uuid AND a.agent_id = $2::varchar AND a.state = $3::varchar "
+          + "AND (SELECT count(*) FROM m) >= 0 "
+          + "RETURNING a.assignment_id, a.session_id, a.agent_id, a.task_id, a.state, a.attempt, a.slot, a.created_at, "
+          + "a.delegated_at, a.acked_at, a.validated_at, a.ended_at, a.ack_deadline, a.completion_deadline, "
+          + "a.verdict, a.failure_code, a.compensation_key, a.replaced_by, a.version), "
+          + "ev AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
+          + "SELECT session_id, 'assignment', assignment_id, $3::varchar, $4::varchar, 'ACKNOWLEDGED', $7::varchar, "
+          + "$5::timestamptz FROM u) "
+          + "SELECT * FROM u";
+
   static final String LOCK_INITIALIZING_SESSIONS =
       "SELECT session_id FROM coordination_session WHERE session_id = ANY($1) AND state = $2 "
           + "ORDER BY session_id FOR UPDATE";
@@ -82,9 +118,21 @@ public class DirectTransitions implements DeliveryHook {
   @Inject AresConfig config;
   @Inject MeterRegistry registry;
 
-  /** DELEGATED → ACKNOWLEDGED, by the assignment's agent; the completion deadline starts now. */
+  /**
+   * DELEGATED → ACKNOWLEDGED, by the assignment's agent; the completion deadline starts now. One statement when it
+   * is allowed; a refusal (unknown, someone else's, wrong state) is answered by the transaction below, which reads
+   * the row to say why.
+   */
   public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
-    return Transactions.onPool(pool, conn -> ackIn(conn, assignmentId, caller))
+    AssignmentState to = AssignmentMachine.TABLE.next(ACK_FROM, AssignmentEvent.ACK);
+    Uni<Assignment> direct = !caller.agent() ? Uni.createFrom().nullItem() : Transactions.retried(pool
+        .preparedQuery(ACK_AT_ONCE)
+        .execute(Tuple.from(List.of(assignmentId, caller.name(), ACK_FROM.name(), to.name(), utc(clock.instant()),
+            (double) config.assignment().completionTimeout().toSeconds(), caller.actor())))
+        .map(rows -> rows.size() == 0 ? null : fromRow(rows.iterator().next())));
+    return direct
+        .flatMap(a -> a != null ? Uni.createFrom().item(a)
+            : Transactions.onPool(pool, conn -> ackIn(conn, assignmentId, caller)))
         .invoke(a -> registry.counter("ares_transitions_total", "machine", "assignment", "to", a.state.name())
             .increment());
   }

@@ -31,13 +31,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The direct evidence path (valid first submissions, written in two statements) against the rows the engine path
+ * The one-statement ACK (its refusals answered by the transaction path) and the direct evidence path (valid first submissions, written in two statements) against the rows the engine path
  * writes: the same transitions and event rows, the validation order, the capacity given back, the completion in the
  * last verdict's transaction, and a reliability outcome applied before the answer — or by the sweep when it was left
  * behind.
  */
 @QuarkusTest
-class DirectEvidenceTest {
+class DirectPathsTest {
 
   @Inject SettableClock clock;
   @Inject Pool pool;
@@ -101,6 +101,35 @@ class DirectEvidenceTest {
       assertThat(r.getString("evidence_hash")).hasSize(64);
       assertThat(r.getJsonObject("verdict").getBoolean("overall_success")).isTrue();
     });
+  }
+
+  @Test
+  void ack_writes_the_completion_deadline_and_refuses_what_the_table_refuses() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    aSession().agents(a, b).create();
+    Map<String, Object> m = takeDelegation(a);
+    String assignment = (String) m.get("assignment_id");
+    // Someone else's assignment, an unknown one, an operator: refused, nothing written.
+    as(b).post("/api/v1/assignments/" + assignment + "/ack").then().statusCode(403);
+    as(a).post("/api/v1/assignments/" + UUID.randomUUID() + "/ack").then().statusCode(404);
+    operator().post("/api/v1/assignments/" + assignment + "/ack").then().statusCode(403);
+    as(a).post("/api/v1/assignments/" + assignment + "/ack").then().statusCode(200)
+        .body("state", equalTo("ACKNOWLEDGED"));
+    Row row = rows("SELECT acked_at, completion_deadline, version FROM assignment WHERE assignment_id = $1",
+        UUID.fromString(assignment)).get(0);
+    // The session's task sets no completion timeout: the configured default (ares.assignment.completion-timeout).
+    assertThat(Duration.between(row.getOffsetDateTime("acked_at"), row.getOffsetDateTime("completion_deadline")))
+        .isEqualTo(Duration.ofMinutes(10));
+    // Twice: the table refuses ACKNOWLEDGED + ACK, with the allowed next states.
+    as(a).post("/api/v1/assignments/" + assignment + "/ack").then().statusCode(409)
+        .body("code", equalTo("INVALID_TRANSITION"))
+        .body("current_state", equalTo("ACKNOWLEDGED"));
+    assertThat(rows("SELECT count(*) AS n FROM session_event WHERE entity_id = $1 AND to_state = 'ACKNOWLEDGED'",
+        UUID.fromString(assignment)).get(0).getLong("n")).isEqualTo(1);
+    // The delegation is closed: no redelivery of a task the agent has.
+    assertThat(rows("SELECT count(*) AS n FROM agent_message WHERE assignment_id = $1 AND open",
+        UUID.fromString(assignment)).get(0).getLong("n")).isZero();
   }
 
   @Test
