@@ -93,7 +93,7 @@ Data, loaded by \`bench/explain-load.sql\` (psql, straight into the migrated sch
 The work due for the monitor is the same at both sizes (10 expired leases, 10 + 10 assignments past their ack /
 completion deadline, 5 sessions past their deadline, 20 exhausted compensation orders, no replacement due), so an
 indexed sweep touches the same number of buffers at both sizes. Queries: \`bench/explain-queries.sql\` (copied from
-SessionSweeps, DeliveryService.CLAIM, HeartbeatWriter.SQL and the SQL Hibernate renders for chooseByCapability),
+SessionSweeps, DeliveryService.CLAIM_HEAD/CLAIM_TAIL, HeartbeatWriter.SQL and the SQL Hibernate renders for chooseByCapability),
 \`EXPLAIN (ANALYZE, BUFFERS)\`, parameters as literals, writes rolled back. "Buffers" = shared hit + read of the top node.
 
 $(cat "$OUT/explain-table.md")

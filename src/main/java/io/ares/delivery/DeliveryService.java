@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -18,7 +17,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Claims the messages due for an agent (everything not yet delivered or due for redelivery), marks them
@@ -29,21 +27,56 @@ public class DeliveryService {
 
   private static final int MAX_PER_ANSWER = 100;
 
-  static final String CLAIM =
-      "SELECT message_id, assignment_id, session_id, type, payload::text AS payload, deliveries, idempotency_key "
-          + "FROM agent_message WHERE agent_id = $1 AND open AND due_at <= $2 "
-          + "AND NOT (type = 'compensation' AND deliveries >= $3) "
-          + "ORDER BY message_id LIMIT " + MAX_PER_ANSWER + " FOR UPDATE SKIP LOCKED";
+  /**
+   * The whole claim as one statement: lock the agent's due messages (skipping rows another claim holds), count the
+   * delivery and set each one's next due time (a delegation: redelivery after {@code ares.delivery.redeliver-after};
+   * a compensation order: its confirmation window, then the backoff base × 2^(n−1) ±20 % unless it was the last
+   * attempt; anything else: closed), let the hook move first deliveries, and answer the claimed messages followed by
+   * one row with the agent's next due time. $1 agent, $2 now, $3 compensation max attempts, $4 redelivery (s),
+   * $5 confirmation window (s), $6 backoff base (ms).
+   */
+  static final String CLAIM_HEAD =
+      "WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = $1::varchar AND open AND due_at <= $2::timestamptz "
+          + "AND NOT (type = '" + AgentMessage.COMPENSATION + "' AND deliveries >= $3::int) "
+          + "ORDER BY message_id LIMIT " + MAX_PER_ANSWER + " FOR UPDATE SKIP LOCKED), "
+          + "d AS (UPDATE agent_message m SET deliveries = m.deliveries + 1, last_delivered_at = $2::timestamptz, "
+          + "first_delivered_at = coalesce(m.first_delivered_at, $2::timestamptz), "
+          + "open = m.type IN ('" + AgentMessage.DELEGATION + "', '" + AgentMessage.COMPENSATION + "'), "
+          + "due_at = CASE WHEN m.type = '" + AgentMessage.DELEGATION + "' "
+          + "THEN $2::timestamptz + make_interval(secs => $4::float8) "
+          + "WHEN m.type = '" + AgentMessage.COMPENSATION + "' THEN $2::timestamptz + make_interval(secs => $5::float8) "
+          + "+ CASE WHEN m.deliveries + 1 >= $3::int THEN interval '0' "
+          + "ELSE make_interval(secs => $6::float8 * power(2, least(20, m.deliveries)) * (0.8 + random() * 0.4) / 1000.0) END "
+          + "ELSE $2::timestamptz END "
+          + "FROM c WHERE m.message_id = c.message_id "
+          + "RETURNING m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload, m.deliveries, "
+          + "m.idempotency_key, m.due_at, m.open), "
+          + "first_delegations AS (SELECT assignment_id, session_id FROM d "
+          + "WHERE type = '" + AgentMessage.DELEGATION + "' AND deliveries = 1)";
 
-  static final String MARK_DELIVERED =
-      "UPDATE agent_message m SET deliveries = v.deliveries, last_delivered_at = $2, "
-          + "first_delivered_at = coalesce(m.first_delivered_at, $2), due_at = v.due_at, open = v.open "
-          + "FROM unnest($1::bigint[], $3::int[], $4::timestamptz[], $5::boolean[]) AS v(id, deliveries, due_at, open) "
-          + "WHERE m.message_id = v.id";
+  static final String CLAIM_TAIL =
+      " SELECT * FROM (SELECT message_id, assignment_id, session_id, type, payload, deliveries, idempotency_key, "
+          + "NULL::timestamptz AS next_due%1$s FROM d ORDER BY message_id) claimed "
+          + "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+          + "least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = $1::varchar AND x.open "
+          + "AND NOT (x.type = '" + AgentMessage.COMPENSATION + "' AND x.deliveries >= $3::int) "
+          + "AND x.message_id NOT IN (SELECT message_id FROM d)), "
+          + "(SELECT min(due_at) FROM d WHERE open AND NOT (type = '" + AgentMessage.COMPENSATION + "' "
+          + "AND deliveries >= $3::int)))%2$s";
 
-  static final String NEXT_DUE =
-      "SELECT min(due_at) AS next FROM agent_message WHERE agent_id = $1 AND open "
-          + "AND NOT (type = 'compensation' AND deliveries >= $2)";
+  /** The claim of {@link #CLAIM_HEAD} and {@link #CLAIM_TAIL} with the hook's parts (none without a hook). */
+  static String claimSql(DeliveryHook hook) {
+    if (hook == null) {
+      return CLAIM_HEAD + String.format(CLAIM_TAIL, "", "");
+    }
+    StringBuilder nulls = new StringBuilder();
+    StringBuilder values = new StringBuilder();
+    hook.resultColumns().forEach((name, expression) -> {
+      nulls.append(", NULL::bigint AS ").append(name);
+      values.append(", ").append(expression).append(" AS ").append(name);
+    });
+    return CLAIM_HEAD + hook.firstDeliveryCtes() + String.format(CLAIM_TAIL, nulls, values);
+  }
 
   @Inject Clock clock;
   @Inject AresConfig config;
@@ -56,68 +89,50 @@ public class DeliveryService {
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
 
   /**
-   * Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). A few
-   * prepared statements on the reactive pool in one transaction, retried when it lost a race.
+   * Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). One
+   * statement (its own transaction), retried when it lost a race.
    */
   public Uni<Claim> claim(String agentId) {
-    return Transactions.onPool(pool, conn -> claimIn(conn, agentId));
-  }
-
-  private Uni<Claim> claimIn(SqlConnection conn, String agentId) {
+    DeliveryHook hook = hook();
+    if (sql == null) {
+      sql = claimSql(hook);
+    }
     Instant now = clock.instant();
     OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-    int maxAttempts = config.compensation().maxAttempts();
-    return conn.preparedQuery(CLAIM).execute(Tuple.of(agentId, at, maxAttempts)).flatMap(rows -> {
-      if (rows.size() == 0) {
-        return nextDue(conn, agentId).map(next -> new Claim(List.of(), next));
-      }
-      List<AgentMessage> firstDelegations = new ArrayList<>();
-      List<MessageView> views = new ArrayList<>();
-      Long[] ids = new Long[rows.size()];
-      Integer[] deliveries = new Integer[ids.length];
-      OffsetDateTime[] dues = new OffsetDateTime[ids.length];
-      Boolean[] open = new Boolean[ids.length];
-      int i = 0;
-      for (Row r : rows) {
-        AgentMessage m = fromRow(r, agentId);
-        m.deliveries++;
-        m.lastDeliveredAt = now;
-        m.open = true;
-        m.dueAt = now;
-        Instant deadline = null;
-        switch (m.type) {
-          case AgentMessage.DELEGATION -> {
-            m.dueAt = now.plus(config.delivery().redeliverAfter());
-            if (m.deliveries == 1) {
-              firstDelegations.add(m);
+    return Transactions.retried(pool.preparedQuery(sql).execute(Tuple.from(java.util.List.of(agentId, at,
+            config.compensation().maxAttempts(), (double) config.delivery().redeliverAfter().toMillis() / 1000.0,
+            (double) config.compensation().confirmTimeout().toMillis() / 1000.0,
+            (double) config.compensation().backoff().toMillis()))))
+        .map(rows -> {
+          List<MessageView> views = new ArrayList<>();
+          Instant next = null;
+          for (Row r : rows) {
+            if (r.getValue("message_id") == null) {
+              OffsetDateTime n = r.getOffsetDateTime("next_due");
+              next = n == null ? null : n.toInstant();
+              if (hook != null) {
+                hook.afterClaim(r);
+              }
+              continue;
             }
-            Object d = m.payload.get("deadline");
-            deadline = d == null ? null : Instant.parse(d.toString());
-          }
-          case AgentMessage.COMPENSATION -> {
-            deadline = now.plus(config.compensation().confirmTimeout());
-            m.dueAt = deadline.plus(compensationBackoff(m.deliveries));
-            if (m.deliveries >= maxAttempts) {
-              // Last delivery: the monitor fails it once the confirmation window has passed.
-              m.dueAt = deadline;
+            AgentMessage m = fromRow(r, agentId);
+            Instant deadline = null;
+            if (AgentMessage.DELEGATION.equals(m.type)) {
+              Object d = m.payload.get("deadline");
+              deadline = d == null ? null : Instant.parse(d.toString());
+            } else if (AgentMessage.COMPENSATION.equals(m.type)) {
+              deadline = now.plus(config.compensation().confirmTimeout());
             }
+            views.add(MessageView.of(m, deadline));
           }
-          default -> m.open = false;
-        }
-        ids[i] = m.messageId;
-        deliveries[i] = m.deliveries;
-        dues[i] = OffsetDateTime.ofInstant(m.dueAt, ZoneOffset.UTC);
-        open[i] = m.open;
-        i++;
-        views.add(MessageView.of(m, deadline));
-      }
-      return conn.preparedQuery(MARK_DELIVERED).execute(Tuple.of(ids, at, deliveries, dues, open))
-          .flatMap(x -> firstDelegations.isEmpty() || hooks.isUnsatisfied()
-              ? Uni.createFrom().voidItem()
-              : hooks.get().onFirstDelivery(conn, firstDelegations))
-          .flatMap(x -> nextDue(conn, agentId))
-          .map(next -> new Claim(views, next));
-    });
+          return new Claim(views, next);
+        });
+  }
+
+  private volatile String sql;
+
+  private DeliveryHook hook() {
+    return hooks.isUnsatisfied() ? null : hooks.get();
   }
 
   @SuppressWarnings("unchecked")
@@ -137,22 +152,6 @@ public class DeliveryService {
     m.deliveries = r.getInteger("deliveries");
     m.idempotencyKey = r.getString("idempotency_key");
     return m;
-  }
-
-  /** Backoff before redelivering an unconfirmed compensation: base × 2^(n-1), ±20 % jitter. */
-  Duration compensationBackoff(int deliveries) {
-    long base = config.compensation().backoff().toMillis();
-    long ms = base * (1L << Math.min(20, Math.max(0, deliveries - 1)));
-    double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
-    return Duration.ofMillis(Math.round(ms * jitter));
-  }
-
-  private Uni<Instant> nextDue(SqlConnection conn, String agentId) {
-    return conn.preparedQuery(NEXT_DUE).execute(Tuple.of(agentId, config.compensation().maxAttempts()))
-        .map(rows -> {
-          OffsetDateTime next = rows.iterator().next().getOffsetDateTime("next");
-          return next == null ? null : next.toInstant();
-        });
   }
 
   /**

@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,9 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -95,23 +94,25 @@ public class DirectTransitions implements DeliveryHook {
           + "$5::timestamptz FROM u) "
           + "SELECT * FROM u";
 
-  static final String LOCK_INITIALIZING_SESSIONS =
-      "SELECT session_id FROM coordination_session WHERE session_id = ANY($1) AND state = $2 "
-          + "ORDER BY session_id FOR UPDATE";
-
-  static final String WRITE_DELIVERED =
-      "WITH u AS (UPDATE assignment SET state = $3, delegated_at = $4, version = version + 1 "
-          + "WHERE assignment_id = ANY($1) AND state = $2 RETURNING assignment_id, session_id) "
-          + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
-          + "SELECT session_id, 'assignment', assignment_id, $2, $3, 'DELIVERED', '" + SessionEngine.ENGINE + "', $4 "
-          + "FROM u ORDER BY assignment_id";
-
-  static final String WRITE_SESSIONS_IN_PROGRESS =
-      "WITH u AS (UPDATE coordination_session SET state = $3, updated_at = $4, version = version + 1 "
-          + "WHERE session_id = ANY($1) AND state = $2 RETURNING session_id) "
-          + "INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
-          + "SELECT session_id, 'session', session_id, $2, $3, 'FIRST_DELIVERY', '" + SessionEngine.ENGINE + "', $4 "
-          + "FROM u ORDER BY session_id";
+  /**
+   * First deliveries, inside the claim's statement (see {@link DeliveryHook}): the sessions still INITIALIZING are
+   * locked first (in id order), then their PENDING assignments become DELEGATED, then those sessions IN_PROGRESS,
+   * and the event rows are appended — assignments' first, each group in id order.
+   */
+  static final String FIRST_DELIVERY_CTES = ", "
+      + "fd_lock AS (SELECT session_id FROM coordination_session WHERE session_id IN (SELECT session_id FROM "
+      + "first_delegations) AND state = '" + SessionState.INITIALIZING + "' ORDER BY session_id FOR UPDATE), "
+      + "fd_assignments AS (UPDATE assignment SET state = '%2$s', delegated_at = $2::timestamptz, version = version + 1 "
+      + "WHERE assignment_id IN (SELECT assignment_id FROM first_delegations) AND state = '%1$s' "
+      + "AND (SELECT count(*) FROM fd_lock) >= 0 RETURNING assignment_id, session_id), "
+      + "fd_sessions AS (UPDATE coordination_session SET state = '%4$s', updated_at = $2::timestamptz, "
+      + "version = version + 1 WHERE session_id IN (SELECT session_id FROM fd_lock) "
+      + "AND (SELECT count(*) FROM fd_assignments) >= 0 RETURNING session_id), "
+      + "fd_events AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
+      + "SELECT * FROM ((SELECT session_id, 'assignment', assignment_id, '%1$s', '%2$s', 'DELIVERED', '"
+      + SessionEngine.ENGINE + "', $2::timestamptz FROM fd_assignments ORDER BY assignment_id) "
+      + "UNION ALL (SELECT session_id, 'session', session_id, '%3$s', '%4$s', 'FIRST_DELIVERY', '"
+      + SessionEngine.ENGINE + "', $2::timestamptz FROM fd_sessions ORDER BY session_id)) e)";
 
   @Inject Pool pool;
   @Inject Clock clock;
@@ -170,43 +171,39 @@ public class DirectTransitions implements DeliveryHook {
   }
 
   /**
-   * First deliveries of delegations, inside the claiming transaction: PENDING → DELEGATED for each, and
-   * INITIALIZING → IN_PROGRESS for their sessions still initializing. A delegation whose assignment has meanwhile
-   * left PENDING (cancelled, timed out) changes nothing.
+   * First deliveries of delegations, inside the claim: PENDING → DELEGATED for each, and INITIALIZING → IN_PROGRESS
+   * for their sessions still initializing. A delegation whose assignment has meanwhile left PENDING (cancelled, timed
+   * out) changes nothing. The states come from the transition tables.
    */
   @Override
-  public Uni<Void> onFirstDelivery(SqlConnection conn, List<AgentMessage> delegations) {
-    if (delegations.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    TreeSet<UUID> sessionIds = new TreeSet<>();
-    TreeSet<UUID> assignmentIds = new TreeSet<>();
-    for (AgentMessage m : delegations) {
-      sessionIds.add(m.sessionId);
-      assignmentIds.add(m.assignmentId);
-    }
-    UUID[] sessions = sessionIds.toArray(UUID[]::new);
-    OffsetDateTime now = utc(clock.instant());
-    SessionState sFrom = SessionState.INITIALIZING;
-    SessionState sTo = SessionMachine.TABLE.next(sFrom, SessionEvent.FIRST_DELIVERY);
+  public String firstDeliveryCtes() {
     AssignmentState aFrom = AssignmentState.PENDING;
     AssignmentState aTo = AssignmentMachine.TABLE.next(aFrom, AssignmentEvent.DELIVER);
-    return conn.preparedQuery(LOCK_INITIALIZING_SESSIONS).execute(Tuple.of(sessions, sFrom.name()))
-        .flatMap(locked -> {
-          List<UUID> starting = new ArrayList<>();
-          locked.forEach(r -> starting.add(r.getUUID("session_id")));
-          return conn.preparedQuery(WRITE_DELIVERED)
-              .execute(Tuple.of(assignmentIds.toArray(UUID[]::new), aFrom.name(), aTo.name(), now))
-              .invoke(rows -> registry.counter("ares_transitions_total", "machine", "assignment", "to", aTo.name())
-                  .increment(rows.rowCount()))
-              .flatMap(x -> starting.isEmpty()
-                  ? Uni.createFrom().<RowSet<Row>>nullItem()
-                  : conn.preparedQuery(WRITE_SESSIONS_IN_PROGRESS)
-                      .execute(Tuple.of(starting.toArray(UUID[]::new), sFrom.name(), sTo.name(), now))
-                      .invoke(rows -> registry.counter("ares_transitions_total", "machine", "session", "to",
-                          sTo.name()).increment(rows.rowCount())));
-        })
-        .replaceWithVoid();
+    SessionState sFrom = SessionState.INITIALIZING;
+    SessionState sTo = SessionMachine.TABLE.next(sFrom, SessionEvent.FIRST_DELIVERY);
+    return String.format(FIRST_DELIVERY_CTES, aFrom, aTo, sFrom, sTo);
+  }
+
+  @Override
+  public Map<String, String> resultColumns() {
+    Map<String, String> columns = new LinkedHashMap<>();
+    columns.put("fd_delegated", "(SELECT count(*) FROM fd_assignments)");
+    columns.put("fd_started", "(SELECT count(*) FROM fd_sessions)");
+    return columns;
+  }
+
+  @Override
+  public void afterClaim(Row last) {
+    Long delegated = last.getLong("fd_delegated");
+    Long started = last.getLong("fd_started");
+    if (delegated != null && delegated > 0) {
+      registry.counter("ares_transitions_total", "machine", "assignment", "to", AssignmentState.DELEGATED.name())
+          .increment(delegated);
+    }
+    if (started != null && started > 0) {
+      registry.counter("ares_transitions_total", "machine", "session", "to", SessionState.IN_PROGRESS.name())
+          .increment(started);
+    }
   }
 
   static OffsetDateTime utc(Instant i) {
