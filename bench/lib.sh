@@ -244,3 +244,31 @@ event_log_checks() {
   echo "| agents with two UNRESPONSIVE transitions without a revival between | **$unresp** |"
   echo "| detections vs incidents | $incid |"
 }
+
+# pg_stat_statements, when the server preloads it (ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'
+# and a restart; not needed otherwise): reset at the window's start, report per statement at its end.
+pgss_available() { [[ "$(psql -tAq -d postgres -c "SHOW shared_preload_libraries" 2>/dev/null)" == *pg_stat_statements* ]]; }
+pgss_reset() {
+  pgss_available || return 0
+  psql -tAq -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+}
+# pgss_snapshot DB FILE: the statements of DB so far (query|calls|total ms), at the window's end.
+pgss_snapshot() {
+  local db="$1" f="$2"
+  : >"$f"
+  pgss_available || return 0
+  psql -tAq -F'|' -d postgres -c "SELECT regexp_replace(left(query, 80), '[\s|]+', ' ', 'g'), calls, round(total_exec_time::numeric, 1)
+      FROM pg_stat_statements p JOIN pg_database d ON d.oid = p.dbid WHERE d.datname = '$db' ORDER BY total_exec_time DESC" >"$f"
+}
+# pgss_report FILE UNITS UNIT: that snapshot by execution time (lock waits included), with calls per UNIT.
+pgss_report() {
+  local f="$1" units="$2" unit="$3"
+  [[ -s "$f" ]] || { echo "(pg_stat_statements not preloaded: no per-statement figures)"; return 0; }
+  echo "Statements in the window by PostgreSQL execution time (pg_stat_statements, lock waits included; ${units} ${unit}s):"
+  echo
+  echo "| statement (first 80 chars) | calls | per $unit | total ms | mean ms | share of time |"; echo "|---|---|---|---|---|---|"
+  awk -F'|' -v u="$units" '{t[NR]=$3; tot+=$3; q[NR]=$1; c[NR]=$2; calls+=$2} END {
+      for (i = 1; i <= NR && i <= 14; i++)
+        printf "| `%s` | %d | %.2f | %.0f | %.3f | %.1f %% |\n", q[i], c[i], c[i] / (u > 0 ? u : 1), t[i], t[i] / (c[i] > 0 ? c[i] : 1), 100 * t[i] / (tot > 0 ? tot : 1);
+      printf "\nAll statements: %d calls (%.1f per '"$unit"'), %.0f ms of execution (%.2f ms per '"$unit"').\n", calls, calls / (u > 0 ? u : 1), tot, tot / (u > 0 ? u : 1) }' "$f"
+}

@@ -50,9 +50,11 @@ SL=$!
 sleep $((WARMUP + 2))
 c_app0="$(cpu_secs "$APP")"; c_sl0="$(cpu_secs "$SL")"; c_pg0="$(pg_cpu_secs)"; c_all0="$(machine_busy_secs)"; t0="$(date +%s.%N)"
 pg_sampler_start "$DB" "$OUT/pg-activity-s.txt"
+pgss_reset
 sleep $((DURATION - 2))
 c_app1="$(cpu_secs "$APP")"; c_sl1="$(cpu_secs "$SL")"; c_pg1="$(pg_cpu_secs)"; c_all1="$(machine_busy_secs)"; t1="$(date +%s.%N)"
 pg_sampler_stop
+pgss_snapshot "$DB" "$OUT/pgss-s.txt"
 N3="$(noise_snapshot)"
 curl -s "http://127.0.0.1:$PORT/q/metrics" >"$OUT/metrics-s.txt" || true
 wait "$SL"
@@ -125,6 +127,8 @@ Paths of the entities of COMPLETED sessions:
 $PATHS
 
 $(pg_sampler_report "$OUT/pg-activity-s.txt")
+
+$(pgss_report "$OUT/pgss-s.txt" "$(prop completed_in_window)" session)
 
 Commands: \`$PGB_CMD\` with \`$(tr '\n' ' ' <"$OUT/pgb_update_insert.sql")\` (app stopped); agents registered by
 \`bench/Register.java\` (capability \`bench\`, \`heartbeat_interval_seconds=30\`, \`max_concurrent_tasks=$MAX_TASKS\`); \`$SL_CMD\`.

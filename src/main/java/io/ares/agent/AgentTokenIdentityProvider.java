@@ -17,13 +17,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Resolves a bearer token to its agent by one index probe on the token's SHA-256; deregistered agents fail. */
+/**
+ * Resolves a bearer token to its agent by one index probe on the token's SHA-256 (remembered for a few seconds by
+ * {@link TokenCache}); deregistered agents fail.
+ */
 @ApplicationScoped
 public class AgentTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
-  public static final String AGENT_STATUS = "ares.agent.status";
-
   @Inject Pool pool;
+  @Inject TokenCache cache;
 
   @Override
   public Class<TokenAuthenticationRequest> getRequestType() {
@@ -32,27 +34,37 @@ public class AgentTokenIdentityProvider implements IdentityProvider<TokenAuthent
 
   /** The live agent a token belongs to, or null. */
   public Uni<String> agentFor(String token) {
-    return pool.preparedQuery("SELECT agent_id FROM agent WHERE token_hash = $1 AND status <> 'DEREGISTERED'")
-        .execute(Tuple.of(Buffer.buffer(AgentService.tokenHash(token))))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("agent_id"));
+    return resolve(AgentService.tokenHash(token));
   }
 
-  @Override
-  public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-    byte[] hash = AgentService.tokenHash(request.getToken().getToken());
-    return pool.preparedQuery("SELECT agent_id, status FROM agent WHERE token_hash = $1 AND status <> 'DEREGISTERED'")
+  private Uni<String> resolve(byte[] hash) {
+    String cached = cache.agentFor(hash);
+    if (cached != null) {
+      return Uni.createFrom().item(cached);
+    }
+    return pool.preparedQuery("SELECT agent_id FROM agent WHERE token_hash = $1 AND status <> 'DEREGISTERED'")
         .execute(Tuple.of(Buffer.buffer(hash)))
         .map(rows -> {
           RowIterator<Row> it = rows.iterator();
           if (!it.hasNext()) {
-            throw new AuthenticationFailedException();
+            return null;
           }
-          Row r = it.next();
-          return (SecurityIdentity) QuarkusSecurityIdentity.builder()
-              .setPrincipal(new QuarkusPrincipal(r.getString("agent_id")))
-              .addRole(Roles.AGENT)
-              .addAttribute(AGENT_STATUS, r.getString("status"))
-              .build();
+          String agentId = it.next().getString("agent_id");
+          cache.remember(hash, agentId);
+          return agentId;
         });
+  }
+
+  @Override
+  public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+    return resolve(AgentService.tokenHash(request.getToken().getToken())).map(agentId -> {
+      if (agentId == null) {
+        throw new AuthenticationFailedException();
+      }
+      return (SecurityIdentity) QuarkusSecurityIdentity.builder()
+          .setPrincipal(new QuarkusPrincipal(agentId))
+          .addRole(Roles.AGENT)
+          .build();
+    });
   }
 }

@@ -67,6 +67,17 @@ public class Outbox {
     return chunks;
   }
 
+  /** Marks an id in a NOTIFY payload as a revocation: the agent's token changed or it deregistered. */
+  public static final String REVOKED = "!";
+
+  /**
+   * NOTIFY every instance that the agents' tokens no longer hold (rotated, deregistered): each forgets them and wakes
+   * the agents' streams, which check their token again. Leaves PostgreSQL only if the transaction commits.
+   */
+  public Uni<Void> revoke(Collection<String> agentIds) {
+    return wake(agentIds.stream().map(id -> REVOKED + id).toList());
+  }
+
   /** NOTIFY the agents' waiters; the notification leaves PostgreSQL only if the transaction commits. */
   public Uni<Void> wake(Collection<String> agentIds) {
     if (agentIds.isEmpty()) {

@@ -8,8 +8,9 @@ import jakarta.inject.Inject;
 import java.util.List;
 
 /**
- * A rotated token or a deregistration wakes the agent's streams on every replica (NOTIFY, sent on commit); each
- * stream checks its token again before its next claim and closes when the token no longer opens it.
+ * A rotated token or a deregistration is announced to every replica (NOTIFY, sent on commit): each forgets the
+ * agent's remembered tokens ({@link io.ares.agent.TokenCache}) and wakes the agent's streams, which check their
+ * token again before their next claim and close when it no longer opens them.
  */
 @ApplicationScoped
 public class StreamRevocation implements AgentLifecycleListener {
@@ -18,11 +19,11 @@ public class StreamRevocation implements AgentLifecycleListener {
 
   @Override
   public Uni<Void> onTokenRotated(Agent agent) {
-    return outbox.wake(List.of(agent.agentId));
+    return outbox.revoke(List.of(agent.agentId));
   }
 
   @Override
   public Uni<Void> onDeregistered(Agent agent, String actor) {
-    return outbox.wake(List.of(agent.agentId));
+    return outbox.revoke(List.of(agent.agentId));
   }
 }

@@ -29,6 +29,7 @@ public class WakeupHub {
   private static final Logger LOG = Logger.getLogger(WakeupHub.class);
 
   @Inject Vertx vertx;
+  @Inject io.ares.agent.TokenCache tokens;
 
   @ConfigProperty(name = "quarkus.datasource.reactive.url")
   Optional<String> url;
@@ -80,6 +81,10 @@ public class WakeupHub {
       return;
     }
     for (String agentId : payload.split(",")) {
+      if (agentId.startsWith(Outbox.REVOKED)) {
+        agentId = agentId.substring(Outbox.REVOKED.length());
+        tokens.forgetAgent(agentId);
+      }
       wake(agentId);
     }
   }
@@ -94,6 +99,8 @@ public class WakeupHub {
   }
 
   private void wakeAll() {
+    // (Re)connected: revocations sent while the channel was down are lost, so forget every remembered token.
+    tokens.forgetAll();
     waiters.keySet().forEach(this::wake);
   }
 

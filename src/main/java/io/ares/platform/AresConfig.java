@@ -15,6 +15,8 @@ public interface AresConfig {
 
   Registration registration();
 
+  Auth auth();
+
   Account admin();
 
   Viewer viewer();
@@ -40,6 +42,17 @@ public interface AresConfig {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
     @WithDefault("3")
     double tolerance();
+  }
+
+  interface Auth {
+    /**
+     * How long a resolved agent token is remembered by an instance (0: every request reads the database). A rotation
+     * or a deregistration forgets it at once on the instance that made it and, through the wake-up channel, on the
+     * others; this bounds how long a revoked token could still open an instance that missed that notification.
+     */
+    @WithName("token-cache-ttl")
+    @WithDefault("5s")
+    java.time.Duration tokenCacheTtl();
   }
 
   interface Registration {
