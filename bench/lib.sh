@@ -154,22 +154,22 @@ machine_busy_secs() {
   awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat
 }
 
-# pg_sampler_start DB FILE: samples pg_stat_activity of DB every 0.2 s in the background (what backends wait on).
+# pg_sampler_start DB FILE: samples pg_stat_activity of DB every 0.2 s in the background (what backends wait on),
+# over one psql session (\watch): a new psql and backend per sample cost the machine ≈ 0.1 core.
 pg_sampler_start() {
   local db="$1" f="$2"
   : >"$f"
-  ( while :; do
-      psql -tAq -F'|' -d postgres -c "SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU') ELSE state END,
+  printf '%s \\watch 0.2\n' "SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU') ELSE state END,
         regexp_replace(left(query, 70), '\s+', ' ', 'g') FROM pg_stat_activity
-        WHERE datname = '$db' AND state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >>"$f" 2>/dev/null
-      sleep 0.2
-    done ) &
+        WHERE datname = '$db' AND state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >"$f.sql"
+  psql -tAq -F'|' -d postgres -f "$f.sql" >>"$f" 2>/dev/null &
   PG_SAMPLER=$!
 }
 pg_sampler_stop() { [[ -n "${PG_SAMPLER:-}" ]] && kill "$PG_SAMPLER" 2>/dev/null; wait "$PG_SAMPLER" 2>/dev/null || true; PG_SAMPLER=; }
 # Summary of a sampler file: the top states/wait events and the top statements seen active.
 pg_sampler_report() {
   local f="$1" n
+  sed -i '/^$/d' "$f"
   n="$(wc -l <"$f")"
   echo "pg_stat_activity samples (every 0.2 s, non-idle client backends of the database): $n backend-samples"
   echo
