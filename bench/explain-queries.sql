@@ -41,16 +41,30 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FR
 \echo '### session lock + assignments (engine.load, per due session)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM assignment WHERE session_id = (SELECT session_id FROM assignment WHERE assignment_id = md5('a98-2')::uuid);
 
-\echo '### CLAIM (long-poll)'
+\echo '### CLAIM (long-poll): DeliveryService.CLAIM_HEAD + DirectTransitions first-delivery CTEs + CLAIM_TAIL, one statement'
 BEGIN;
-EXPLAIN (ANALYZE, BUFFERS) SELECT message_id, assignment_id, session_id, type, payload::text AS payload, deliveries, idempotency_key
-  FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
-  AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED;
+EXPLAIN (ANALYZE, BUFFERS)
+WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
+    AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED),
+  d AS (UPDATE agent_message m SET deliveries = m.deliveries + 1, last_delivered_at = now(),
+    first_delivered_at = coalesce(m.first_delivered_at, now()), open = m.type IN ('task_delegation', 'compensation'),
+    due_at = now() + interval '10 s' FROM c WHERE m.message_id = c.message_id
+    RETURNING m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload, m.deliveries,
+      m.idempotency_key, m.due_at, m.open),
+  first_delegations AS (SELECT assignment_id, session_id FROM d WHERE type = 'task_delegation' AND deliveries = 1),
+  fd_lock AS (SELECT session_id FROM coordination_session WHERE session_id IN (SELECT session_id FROM first_delegations)
+    AND state = 'INITIALIZING' ORDER BY session_id FOR UPDATE),
+  fd_assignments AS (UPDATE assignment SET state = 'DELEGATED', delegated_at = now(), version = version + 1
+    WHERE assignment_id IN (SELECT assignment_id FROM first_delegations) AND state = 'PENDING'
+    AND (SELECT count(*) FROM fd_lock) >= 0 RETURNING assignment_id, session_id),
+  fd_sessions AS (UPDATE coordination_session SET state = 'IN_PROGRESS', updated_at = now(), version = version + 1
+    WHERE session_id IN (SELECT session_id FROM fd_lock) AND (SELECT count(*) FROM fd_assignments) >= 0 RETURNING session_id)
+SELECT * FROM (SELECT message_id, NULL::timestamptz AS next_due, NULL::bigint AS fd_delegated, NULL::bigint AS fd_started
+  FROM d ORDER BY message_id) claimed
+UNION ALL SELECT NULL, least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = :'claim_agent' AND x.open
+    AND NOT (x.type = 'compensation' AND x.deliveries >= 5) AND x.message_id NOT IN (SELECT message_id FROM d)),
+  (SELECT min(due_at) FROM d WHERE open)), (SELECT count(*) FROM fd_assignments), (SELECT count(*) FROM fd_sessions);
 ROLLBACK;
-
-\echo '### nextDue (long-poll)'
-EXPLAIN (ANALYZE, BUFFERS) SELECT min(due_at) FROM agent_message WHERE agent_id = :'claim_agent' AND open
-  AND NOT (type = 'compensation' AND deliveries >= 5);
 
 \echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL)'
 BEGIN;
@@ -96,7 +110,7 @@ ROLLBACK;
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY['bench'::varchar]
   AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(ARRAY[]::varchar[]) AND lease_expires_at > now()
-  ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id
+  ORDER BY reliability_score DESC, agent_id
   LIMIT 3 FOR UPDATE SKIP LOCKED;
 ROLLBACK;
 

@@ -42,6 +42,7 @@ public class AgentTokenIdentityProvider implements IdentityProvider<TokenAuthent
     if (cached != null) {
       return Uni.createFrom().item(cached);
     }
+    long epoch = cache.epoch();
     return pool.preparedQuery("SELECT agent_id FROM agent WHERE token_hash = $1 AND status <> 'DEREGISTERED'")
         .execute(Tuple.of(Buffer.buffer(hash)))
         .map(rows -> {
@@ -50,7 +51,7 @@ public class AgentTokenIdentityProvider implements IdentityProvider<TokenAuthent
             return null;
           }
           String agentId = it.next().getString("agent_id");
-          cache.remember(hash, agentId);
+          cache.remember(hash, agentId, epoch);
           return agentId;
         });
   }

@@ -26,6 +26,8 @@ public class TokenCache implements AgentLifecycleListener {
   @Inject AresConfig config;
 
   private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+  /** Counts revocations: a lookup that started before one is not remembered after it. */
+  private final java.util.concurrent.atomic.AtomicLong revocations = new java.util.concurrent.atomic.AtomicLong();
 
   /** The agent a token hash resolved to, if remembered and fresh. */
   public String agentFor(byte[] tokenHash) {
@@ -40,10 +42,15 @@ public class TokenCache implements AgentLifecycleListener {
     return e.agentId();
   }
 
-  /** Remembers a resolution read from the database. */
-  public void remember(byte[] tokenHash, String agentId) {
+  /** Read before a database lookup and handed to {@link #remember}: a revocation in between voids the lookup. */
+  public long epoch() {
+    return revocations.get();
+  }
+
+  /** Remembers a resolution read from the database, unless a revocation happened since {@code epoch}. */
+  public void remember(byte[] tokenHash, String agentId, long epoch) {
     long ttl = config.auth().tokenCacheTtl().toNanos();
-    if (ttl <= 0) {
+    if (ttl <= 0 || revocations.get() != epoch) {
       return;
     }
     if (byHash.size() >= MAX_ENTRIES) {
@@ -54,11 +61,13 @@ public class TokenCache implements AgentLifecycleListener {
 
   /** Forgets every token of the agent (it was rotated, or the agent deregistered). */
   public void forgetAgent(String agentId) {
+    revocations.incrementAndGet();
     byHash.values().removeIf(e -> e.agentId().equals(agentId));
   }
 
   /** Forgets everything (the wake-up channel reconnected: revocations may have been missed). */
   public void forgetAll() {
+    revocations.incrementAndGet();
     byHash.clear();
   }
 

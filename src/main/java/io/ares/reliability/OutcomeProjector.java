@@ -40,6 +40,7 @@ public class OutcomeProjector {
 
   private static final Logger LOG = Logger.getLogger(OutcomeProjector.class);
   static final int MAX_BATCH = 128;
+  static final Duration BATCH_TIMEOUT = Duration.ofSeconds(10);
 
   private static final String COLUMNS =
       "SELECT outcome_id, agent_id, kind, CAST(assignment_id AS varchar), CAST(session_id AS varchar), "
@@ -97,10 +98,13 @@ public class OutcomeProjector {
     Long[] ids = batch.stream().map(Waiter::outcomeId).toArray(Long[]::new);
     long start = System.nanoTime();
     Transactions.retrying(vertx, () -> claim(CLAIM, ids, 0).flatMap(this::applyAndDelete))
+        // A batch stuck on a lock must not hold every later verdict's answer: give up, leave it to the sweep.
+        .ifNoItem().after(BATCH_TIMEOUT).fail()
         .subscribe().with(
             n -> {
               batchTimer.record(Duration.ofNanos(System.nanoTime() - start));
-              // Rows not claimed were applied (or are being applied) by another projector.
+              // Rows not claimed were applied, or are being applied, by another projector (the sweep, a replica):
+              // their callers are answered now, possibly just before that transaction commits.
               batch.forEach(x -> x.applied().complete(null));
               flushing.set(false);
               drain();

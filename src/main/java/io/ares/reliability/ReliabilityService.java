@@ -133,17 +133,31 @@ public class ReliabilityService {
   }
 
   /**
-   * Transaction-scoped advisory locks on the agents' reliability records, taken in one order (the keys'), so
+   * Transaction-scoped advisory locks on the agents' reliability records, taken in agent id order, so
    * writers of one agent's record queue instead of racing (a new agent's first state row, the running aggregates).
    * Not the agent's row lock: that row takes the capacity updates of every delegation and verdict, which must not
    * wait for a reliability batch. The agent's {@code @Version} still settles a race with its other writers.
    */
   private Uni<Void> lock(String[] agentIds) {
+    return lockRecords(java.util.Arrays.asList(agentIds));
+  }
+
+  /**
+   * Takes the reliability locks of these agents for the caller's transaction, in agent id order (the order of every
+   * writer). A transaction that will record outcomes and also write agent rows (capacity, status) takes them first,
+   * before any agent row: the projector's batches hold them and then write the agents' scores, so the other order
+   * could deadlock.
+   */
+  public Uni<Void> lockRecords(java.util.Collection<String> agentIds) {
+    if (agentIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String[] ids = agentIds.stream().distinct().sorted().toArray(String[]::new);
     return Panache.getSession()
         .flatMap(s -> s.createNativeQuery(
-                "SELECT count(pg_advisory_xact_lock(" + ADVISORY_CLASS + ", k)) FROM (SELECT DISTINCT hashtext(id) AS k "
-                    + "FROM unnest(CAST(:ids AS varchar[])) AS id ORDER BY k) keys", Long.class)
-            .setParameter("ids", agentIds)
+                "SELECT count(pg_advisory_xact_lock(" + ADVISORY_CLASS + ", hashtext(id))) FROM (SELECT id "
+                    + "FROM unnest(CAST(:ids AS varchar[])) AS id ORDER BY id) ordered", Long.class)
+            .setParameter("ids", ids)
             .getSingleResult())
         .replaceWithVoid();
   }

@@ -42,7 +42,7 @@ public class DirectCreation {
   static final String PICK =
       "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[$1::varchar] "
           + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL($2::varchar[]) AND lease_expires_at > $3 "
-          + "ORDER BY reliability_score DESC, (max_concurrent_tasks - open_assignments) DESC, agent_id "
+          + "ORDER BY reliability_score DESC, agent_id "
           + "LIMIT $4 FOR UPDATE";
 
   static final String LOCK_NAMED =

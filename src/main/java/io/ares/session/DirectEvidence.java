@@ -34,8 +34,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The common case of an agent's evidence — the first submission, valid, and either the session stays open or its
- * quorum is reached with nothing else open — in two prepared statements on the reactive pool instead of through the
- * entities: one locks the session and reads its assignments, one writes SUBMITTED → VALIDATED (and, when it is the
+ * quorum is reached with nothing else open — in three prepared statements on the reactive pool instead of through the
+ * entities: one locks the session, one reads its assignments, one writes SUBMITTED → VALIDATED (and, when it is the
  * quorum, IN_PROGRESS → COMPLETED) with their event rows, closes the delegation, gives the agent's capacity back and
  * queues the reliability outcome. Everything else (a rejected verdict, a completion that must cancel open work) is
  * answered {@code null}, and {@link SessionService} runs the general path, which applies the same rules through
@@ -51,29 +51,40 @@ public class DirectEvidence {
 
   private static final Logger LOG = Logger.getLogger(DirectEvidence.class);
 
-  /** The session of the assignment, locked, with every assignment of it (and the submitter's proof requirements). */
+  /** Locks the assignment's session, as the engine does, before anything of it is read. */
   static final String LOCK =
+      "SELECT s.session_id FROM coordination_session s "
+          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) FOR UPDATE";
+
+  /**
+   * The session and every assignment of it (and the submitter's proof requirements), read by a statement of its own
+   * after the lock: under READ COMMITTED a statement that waited for the lock would still see the assignments as they
+   * were before it waited, and decide the quorum from them.
+   */
+  static final String READ =
       "SELECT s.session_id, s.state AS session_state, s.quorum, s.task -> 'success_criteria' AS criteria, "
           + "a.assignment_id, a.agent_id, a.task_id, a.state, a.delegated_at, a.evidence_hash, a.verdict, "
           + "a.retry_due_at, a.replaced_by, a.version, "
-          + "CASE WHEN a.assignment_id = $1 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
+          + "CASE WHEN a.assignment_id = $2 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
           + "END AS proofs "
-          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id "
-          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) "
-          + "FOR UPDATE OF s";
+          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id WHERE s.session_id = $1";
 
   /**
-   * The verdict's transaction after the lock, as one statement. $1 assignment, $2 now, $3 evidence hash, $4 evidence,
+   * The verdict's transaction after the lock, as one statement; the delegation's message row is written before the
+   * assignment row (the order of every writer; a version mismatch rolls the whole transaction back). $1 assignment, $2 now, $3 evidence hash, $4 evidence,
    * $5 verdict, $6 the version read, $7 session, $8 actor, $9 completes the session, $10 assignment's state before,
    * $11 EVIDENCE_SUBMITTED detail, $12 agent, $13 response time, $14 session's state before, $15 SUBMITTED,
    * $16 VALIDATED, $17 the session's next state.
    */
   static final String WRITE_VALID =
-      "WITH u AS (UPDATE assignment SET state = $16::varchar, acked_at = coalesce(acked_at, $2::timestamptz), "
+      "WITH m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
+          + AgentMessage.DELEGATION + "' AND open RETURNING 1), "
+          + "u AS (UPDATE assignment SET state = $16::varchar, acked_at = coalesce(acked_at, $2::timestamptz), "
           + "submitted_at = $2::timestamptz, validated_at = $2::timestamptz, ended_at = $2::timestamptz, "
           + "validation_seq = nextval('assignment_validation_seq'), evidence_hash = $3::varchar, "
           + "evidence = $4::text::jsonb, verdict = $5::text::jsonb, version = version + 1 "
-          + "WHERE assignment_id = $1::uuid AND version = $6::bigint RETURNING assignment_id), "
+          + "WHERE assignment_id = $1::uuid AND version = $6::bigint AND (SELECT count(*) FROM m) >= 0 "
+          + "RETURNING assignment_id), "
           + "ev AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at, detail) "
           + "SELECT $7::uuid, 'assignment', $1::uuid, $10::varchar, $15::varchar, 'EVIDENCE_SUBMITTED', $8::varchar, "
           + "$2::timestamptz, $11::text::jsonb FROM u "
@@ -81,8 +92,6 @@ public class DirectEvidence {
           + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u "
           + "UNION ALL SELECT $7::uuid, 'session', $7::uuid, $14::varchar, $17::varchar, 'QUORUM_VALIDATED', '"
           + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u WHERE $9::boolean), "
-          + "m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
-          + AgentMessage.DELEGATION + "' AND open AND EXISTS (SELECT 1 FROM u)), "
           + "cap AS (UPDATE agent SET open_assignments = greatest(open_assignments - 1, 0) WHERE agent_id = $12::varchar "
           + "AND EXISTS (SELECT 1 FROM u)), "
           + "s AS (UPDATE coordination_session SET state = $17::varchar, cause = 'QUORUM_VALIDATED', "
@@ -123,6 +132,7 @@ public class DirectEvidence {
                 .increment();
           }
           return projector.apply(w.outcomeId())
+              .ifNoItem().after(java.time.Duration.ofSeconds(15)).fail()
               // The verdict is committed; an outcome not applied now stays queued for the projector's sweep.
               .onFailure().invoke(e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
                   w.outcomeId(), assignmentId, e.getMessage()))
@@ -133,7 +143,11 @@ public class DirectEvidence {
 
   private Uni<Written> judge(SqlConnection conn, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    return conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId)).flatMap(rows -> {
+    return conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId))
+        .flatMap(locked -> locked.size() == 0
+            ? Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId))
+            : conn.preparedQuery(READ).execute(Tuple.of(locked.iterator().next().getUUID("session_id"), assignmentId)))
+        .flatMap(rows -> {
       Row mine = null;
       List<Row> all = new ArrayList<>();
       for (Row r : rows) {

@@ -129,7 +129,7 @@ public class DirectTransitions implements DeliveryHook {
     Uni<Assignment> direct = !caller.agent() ? Uni.createFrom().nullItem() : Transactions.retried(pool
         .preparedQuery(ACK_AT_ONCE)
         .execute(Tuple.from(List.of(assignmentId, caller.name(), ACK_FROM.name(), to.name(), utc(clock.instant()),
-            (double) config.assignment().completionTimeout().toSeconds(), caller.actor())))
+            config.assignment().completionTimeout().toMillis() / 1000.0, caller.actor())))
         .map(rows -> rows.size() == 0 ? null : fromRow(rows.iterator().next())));
     return direct
         .flatMap(a -> a != null ? Uni.createFrom().item(a)

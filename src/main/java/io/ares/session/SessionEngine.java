@@ -51,7 +51,11 @@ public class SessionEngine {
 
   /** Everything a transaction produced that must leave with it: wake-ups, reliability, checkpoint rollbacks. */
   public Uni<Void> finish(SessionContext ctx) {
-    return releaseCapacity(ctx).call(() -> hooks.afterTransitions(ctx)).call(() -> outbox.wake(ctx.wake));
+    // Reliability locks before the agents' rows (capacity), the order the reliability projector keeps.
+    return hooks.lockOutcomes(ctx)
+        .call(() -> releaseCapacity(ctx))
+        .call(() -> hooks.afterTransitions(ctx))
+        .call(() -> outbox.wake(ctx.wake));
   }
 
   // ------------------------------------------------------------------ transitions
@@ -421,7 +425,7 @@ public class SessionEngine {
     ctx.inState(AssignmentState.OPEN).forEach(a -> exclude.add(a.agentId));
     return Agent.<Agent>find(
             "status = ?1 and array_contains(capabilities, ?2) and openAssignments < maxConcurrentTasks "
-                + "and agentId not in ?3 order by reliabilityScore desc, (maxConcurrentTasks - openAssignments) desc, agentId",
+                + "and agentId not in ?3 order by reliabilityScore desc, agentId",
             AgentStatus.ACTIVE, s.capability, exclude)
         .page(0, 20).list()
         .flatMap(candidates -> firstReservable(candidates, 0));

@@ -27,6 +27,11 @@ public class SessionHooks {
   @Inject CheckpointService checkpoints;
   @Inject Clock clock;
 
+  /** Takes the reliability locks of the agents whose outcomes {@code ctx} will record (before any agent row). */
+  public Uni<Void> lockOutcomes(SessionContext ctx) {
+    return reliability.lockRecords(ctx.outcomes.stream().map(SessionContext.Outcome::agentId).toList());
+  }
+
   /** Runs inside the transaction, after the transitions of {@code ctx}. */
   public Uni<Void> afterTransitions(SessionContext ctx) {
     Uni<Void> chain = Uni.createFrom().voidItem();

@@ -117,6 +117,50 @@ class ConcurrencyTest {
     }
   }
 
+  /**
+   * Every participant of a quorum = n session submits valid evidence at once (the direct evidence path): whichever
+   * verdict is judged last must see the others VALIDATED and complete the session — with exactly n VALIDATED.
+   */
+  @Test
+  void all_valid_evidences_at_once_complete_the_session() throws Exception {
+    for (int n = 2; n <= 3; n++) {
+      for (int round = 0; round < 8; round++) {
+        List<TestAgent> agents = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          agents.add(anAgent().register());
+        }
+        String session = aSession().agents(agents.toArray(TestAgent[]::new)).create().getString("session_id");
+        List<Callable<Response>> calls = new java.util.ArrayList<>();
+        for (TestAgent a : agents) {
+          Map<String, Object> m = takeDelegation(a);
+          as(a).post("/api/v1/assignments/" + m.get("assignment_id") + "/ack").then().statusCode(200);
+          calls.add(() -> as(a).body(evidence((String) m.get("task_id"), "out " + a.id(), Map.of()))
+              .post("/api/v1/assignments/" + m.get("assignment_id") + "/evidence"));
+        }
+        ExecutorService ex = Executors.newFixedThreadPool(n);
+        try {
+          CountDownLatch go = new CountDownLatch(1);
+          List<Future<Response>> fs = new java.util.ArrayList<>();
+          for (Callable<Response> c : calls) {
+            fs.add(ex.submit(() -> {
+              go.await();
+              return c.call();
+            }));
+          }
+          go.countDown();
+          for (Future<Response> f : fs) {
+            assertThat(f.get().statusCode()).isEqualTo(200);
+          }
+        } finally {
+          ex.shutdownNow();
+        }
+        var s = operator().get("/api/v1/sessions/" + session).then().extract().jsonPath();
+        assertThat(s.getString("state")).as("%d of %d, round %d", n, n, round).isEqualTo("COMPLETED");
+        assertThat(s.getList("assignments.state", String.class)).hasSize(n).containsOnly("VALIDATED");
+      }
+    }
+  }
+
   @Test
   void concurrent_capability_sessions_share_the_fleet_without_double_booking() throws Exception {
     String cap = io.ares.testing.Api.uniqueId("race-cap");

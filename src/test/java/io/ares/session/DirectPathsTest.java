@@ -58,13 +58,22 @@ class DirectPathsTest {
     return rows("SELECT count(*) AS n FROM reliability_result WHERE agent_id = $1", a.id()).get(0).getLong("n");
   }
 
+  /** Outcomes ever queued by the direct evidence path (the queue's id sequence). */
+  private long outcomesQueued() {
+    Row r = rows("SELECT last_value, is_called FROM reliability_outcome_outcome_id_seq").get(0);
+    return r.getBoolean("is_called") ? r.getLong("last_value") : 0;
+  }
+
   @Test
   void valid_evidence_writes_the_same_transitions_and_completes_in_the_last_verdict() {
     TestAgent a = anAgent().register();
     TestAgent b = anAgent().register();
     String id = aSession().agents(a, b).criteria("quality_score", ">= 8.0").create().getString("session_id");
 
+    long queued = outcomesQueued();
     JsonPath first = work(a, Map.of("quality_score", 9.0));
+    // The direct path ran: its outcome went through the queue (the engine path records outcomes in place).
+    assertThat(outcomesQueued()).isEqualTo(queued + 1);
     assertThat(first.getBoolean("overall_success")).isTrue();
     // Reliability is part of the answer: the result is recorded and its queue row gone.
     assertThat(results(a)).isEqualTo(1);
