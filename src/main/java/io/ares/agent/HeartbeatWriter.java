@@ -1,6 +1,7 @@
 package io.ares.agent;
 
 import io.ares.platform.AresConfig;
+import io.ares.platform.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -15,18 +16,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Group commit of signs of life. Every caller queues (agent id, token hash); one flusher at a time runs a
- * single {@code UPDATE … FROM unnest(…)} for everything queued, and each caller is answered after that
+ * Group commit of signs of life ({@link GroupCommit}). Every caller queues (agent id, token hash); one flush at a
+ * time runs a single {@code UPDATE … FROM unnest(…)} for everything queued, and each caller is answered after that
  * commit. Under load many heartbeats share one statement; when idle a heartbeat is written at once.
  * An UNRESPONSIVE agent is made ACTIVE again in the same statement, with its status event.
  */
@@ -79,7 +76,7 @@ public class HeartbeatWriter {
   /** The outcome of one sign of life. */
   public record Beat(String agentId, AgentStatus status, Instant leaseExpiresAt, long pendingMessages) {}
 
-  private record Waiter(String agentId, byte[] tokenHash, CompletableFuture<Beat> result) {}
+  private record Sign(String agentId, byte[] tokenHash) {}
 
   @Inject Pool pool;
   @Inject io.vertx.core.Vertx vertx;
@@ -87,8 +84,7 @@ public class HeartbeatWriter {
   @Inject AresConfig config;
   @Inject MeterRegistry registry;
 
-  private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean flushing = new AtomicBoolean();
+  private final GroupCommit<Sign, Beat> commits = new GroupCommit<>(MAX_BATCH, this::write);
   private Counter heartbeats;
 
   @PostConstruct
@@ -101,84 +97,52 @@ public class HeartbeatWriter {
    * own authentication); the answer is null when no live agent matched.
    */
   public Uni<Beat> beat(String agentId, byte[] tokenHash) {
-    CompletableFuture<Beat> f = new CompletableFuture<>();
-    queue.add(new Waiter(agentId, tokenHash, f));
-    drain();
-    // The batch completes on whichever request flushed it: resume each caller on its own context.
-    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
-    Uni<Beat> result = Uni.createFrom().completionStage(f);
-    return caller == null ? result : result.emitOn(cmd -> caller.runOnContext(x -> cmd.run()));
+    return commits.submit(new Sign(agentId, tokenHash));
   }
 
-  private void drain() {
-    if (!flushing.compareAndSet(false, true)) {
-      return;
-    }
-    List<Waiter> batch = new ArrayList<>();
-    Waiter w;
-    while (batch.size() < MAX_BATCH && (w = queue.poll()) != null) {
-      batch.add(w);
-    }
-    if (batch.isEmpty()) {
-      flushing.set(false);
-      if (!queue.isEmpty()) {
-        drain();
-      }
-      return;
-    }
+  private Uni<Void> write(List<GroupCommit.Entry<Sign, Beat>> batch) {
     String[] ids = new String[batch.size()];
     Buffer[] hashes = new Buffer[batch.size()];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = batch.get(i).agentId();
-      hashes[i] = batch.get(i).tokenHash() == null ? null : Buffer.buffer(batch.get(i).tokenHash());
+      Sign sign = batch.get(i).item();
+      ids[i] = sign.agentId();
+      hashes[i] = sign.tokenHash() == null ? null : Buffer.buffer(sign.tokenHash());
     }
     OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    pool.preparedQuery(SQL)
+    return pool.preparedQuery(SQL)
         .execute(Tuple.of(ids, hashes, now, config.heartbeat().tolerance()))
-        .subscribe()
-        .with(
-            rows -> {
-              Map<String, Beat> byId = new HashMap<>();
-              Map<String, byte[]> tokenById = new HashMap<>();
-              java.util.Set<String> busy = new java.util.HashSet<>();
-              for (Row r : rows) {
-                if (r.getLong("pending") < 0) {
-                  busy.add(r.getString("agent_id"));
-                  continue;
-                }
-                tokenById.put(r.getString("agent_id"), r.getBuffer("token_hash").getBytes());
-                Beat b = new Beat(
-                    r.getString("agent_id"),
-                    AgentStatus.valueOf(r.getString("status")),
-                    r.getOffsetDateTime("lease_expires_at").toInstant(),
-                    r.getLong("pending"));
-                byId.put(b.agentId(), b);
-              }
-              heartbeats.increment(byId.size());
-              for (Waiter x : batch) {
-                if (busy.contains(x.agentId()) && !byId.containsKey(x.agentId())) {
-                  // Its row is held by a session transaction: try again shortly, without stalling this batch.
-                  vertx.setTimer(2, t -> {
-                    queue.add(x);
-                    drain();
-                  });
-                  continue;
-                }
-                // A waiter is answered only if its own token matched (several may share one batch).
-                boolean tokenOk = x.tokenHash() == null
-                    || java.security.MessageDigest.isEqual(x.tokenHash(), tokenById.get(x.agentId()));
-                x.result().complete(tokenOk ? byId.get(x.agentId()) : null);
-              }
-              flushing.set(false);
-              drain();
-            },
-            err -> {
-              LOG.warnf("heartbeat batch of %d failed: %s", batch.size(), err.getMessage());
-              for (Waiter x : batch) {
-                x.result().completeExceptionally(err);
-              }
-              flushing.set(false);
-              drain();
-            });
+        .invoke(rows -> {
+          Map<String, Beat> byId = new HashMap<>();
+          Map<String, byte[]> tokenById = new HashMap<>();
+          java.util.Set<String> busy = new java.util.HashSet<>();
+          for (Row r : rows) {
+            if (r.getLong("pending") < 0) {
+              busy.add(r.getString("agent_id"));
+              continue;
+            }
+            tokenById.put(r.getString("agent_id"), r.getBuffer("token_hash").getBytes());
+            Beat b = new Beat(
+                r.getString("agent_id"),
+                AgentStatus.valueOf(r.getString("status")),
+                r.getOffsetDateTime("lease_expires_at").toInstant(),
+                r.getLong("pending"));
+            byId.put(b.agentId(), b);
+          }
+          heartbeats.increment(byId.size());
+          for (GroupCommit.Entry<Sign, Beat> x : batch) {
+            Sign sign = x.item();
+            if (busy.contains(sign.agentId()) && !byId.containsKey(sign.agentId())) {
+              // Its row is held by a session transaction: try again shortly, without stalling this batch.
+              vertx.setTimer(2, t -> commits.resubmit(x));
+              continue;
+            }
+            // A waiter is answered only if its own token matched (several may share one batch).
+            boolean tokenOk = sign.tokenHash() == null
+                || java.security.MessageDigest.isEqual(sign.tokenHash(), tokenById.get(sign.agentId()));
+            x.complete(tokenOk ? byId.get(sign.agentId()) : null);
+          }
+        })
+        .onFailure().invoke(err -> LOG.warnf("heartbeat batch of %d failed: %s", batch.size(), err.getMessage()))
+        .replaceWithVoid();
   }
 }

@@ -1,5 +1,6 @@
 package io.ares.reliability;
 
+import io.ares.platform.GroupCommit;
 import io.ares.platform.Transactions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,13 +14,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -29,7 +26,7 @@ import org.jboss.logging.Logger;
  * <p>A transition written on the reactive pool (the direct evidence path) cannot join a Hibernate Reactive
  * transaction, so it inserts its outcome into {@code reliability_outcome} in its own transaction (the outcome is as
  * durable as the verdict) and then calls {@link #apply(long)}, which answers once the outcome is part of the record:
- * the caller's answer still reflects it. Concurrent callers share one transaction (group commit, as the heartbeats):
+ * the caller's answer still reflects it. Concurrent callers share one transaction (group commit, {@link GroupCommit}, as the heartbeats):
  * the batch takes its agents' reliability locks and loads the agents and their states in three statements, each outcome is applied in order, and
  * the applied rows are deleted. An outcome whose batch failed (or whose instance died) stays queued and is taken by
  * the sweep, which every {@code ares.reliability.projector-sweep} applies the rows that were already there at the
@@ -50,14 +47,11 @@ public class OutcomeProjector {
       + "FOR UPDATE SKIP LOCKED";
   static final String DELETE = "DELETE FROM reliability_outcome WHERE outcome_id = ANY(CAST(:ids AS bigint[]))";
 
-  private record Waiter(long outcomeId, CompletableFuture<Void> applied) {}
-
   @Inject ReliabilityService reliability;
   @Inject Vertx vertx;
   @Inject MeterRegistry registry;
 
-  private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean flushing = new AtomicBoolean();
+  private final GroupCommit<Long, Void> commits = new GroupCommit<>(MAX_BATCH, this::applyBatch);
   /** The newest outcome id seen by the previous sweep: older rows are strays. */
   private final AtomicLong sweepWatermark = new AtomicLong(0);
   private Timer batchTimer;
@@ -70,52 +64,24 @@ public class OutcomeProjector {
 
   /** Applies the queued outcome (with whatever else is queued); completes when it is in the record. */
   public Uni<Void> apply(long outcomeId) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    queue.add(new Waiter(outcomeId, f));
-    drain();
-    // The batch completes on whichever context ran it: resume the caller on its own.
-    io.vertx.core.Context caller = Vertx.currentContext();
-    Uni<Void> result = Uni.createFrom().completionStage(f);
-    return caller == null ? result : result.emitOn(cmd -> caller.runOnContext(x -> cmd.run()));
+    return commits.submit(outcomeId);
   }
 
-  private void drain() {
-    if (!flushing.compareAndSet(false, true)) {
-      return;
-    }
-    List<Waiter> batch = new ArrayList<>();
-    Waiter w;
-    while (batch.size() < MAX_BATCH && (w = queue.poll()) != null) {
-      batch.add(w);
-    }
-    if (batch.isEmpty()) {
-      flushing.set(false);
-      if (!queue.isEmpty()) {
-        drain();
-      }
-      return;
-    }
-    Long[] ids = batch.stream().map(Waiter::outcomeId).toArray(Long[]::new);
+  private Uni<Void> applyBatch(List<GroupCommit.Entry<Long, Void>> batch) {
+    Long[] ids = batch.stream().map(GroupCommit.Entry::item).toArray(Long[]::new);
     long start = System.nanoTime();
-    Transactions.retrying(vertx, () -> claim(CLAIM, ids, 0).flatMap(this::applyAndDelete))
+    return Transactions.retrying(vertx, () -> claim(CLAIM, ids, 0).flatMap(this::applyAndDelete))
         // A batch stuck on a lock must not hold every later verdict's answer: give up, leave it to the sweep.
         .ifNoItem().after(BATCH_TIMEOUT).fail()
-        .subscribe().with(
-            n -> {
-              batchTimer.record(Duration.ofNanos(System.nanoTime() - start));
-              // Rows not claimed were applied, or are being applied, by another projector (the sweep, a replica):
-              // their callers are answered now, possibly just before that transaction commits.
-              batch.forEach(x -> x.applied().complete(null));
-              flushing.set(false);
-              drain();
-            },
-            err -> {
-              LOG.warnf("reliability batch of %d outcomes failed, left for the sweep: %s", batch.size(),
-                  err.getMessage());
-              batch.forEach(x -> x.applied().completeExceptionally(err));
-              flushing.set(false);
-              drain();
-            });
+        .invoke(n -> {
+          batchTimer.record(Duration.ofNanos(System.nanoTime() - start));
+          // Rows not claimed were applied, or are being applied, by another projector (the sweep, a replica):
+          // their callers are answered now, possibly just before that transaction commits.
+          batch.forEach(x -> x.complete(null));
+        })
+        .onFailure().invoke(err -> LOG.warnf("reliability batch of %d outcomes failed, left for the sweep: %s",
+            batch.size(), err.getMessage()))
+        .replaceWithVoid();
   }
 
   /**

@@ -30,20 +30,25 @@ class ConcurrencyTest {
 
   @Inject Pool pool;
 
-  private static List<Response> race(Callable<Response> one, Callable<Response> two) throws Exception {
-    ExecutorService ex = Executors.newFixedThreadPool(2);
+  /** Runs the calls at the same moment, one thread each; their responses in the calls' order. */
+  @SafeVarargs
+  private static List<Response> race(Callable<Response>... calls) throws Exception {
+    ExecutorService ex = Executors.newFixedThreadPool(calls.length);
     try {
       CountDownLatch go = new CountDownLatch(1);
-      Future<Response> f1 = ex.submit(() -> {
-        go.await();
-        return one.call();
-      });
-      Future<Response> f2 = ex.submit(() -> {
-        go.await();
-        return two.call();
-      });
+      List<Future<Response>> futures = new java.util.ArrayList<>();
+      for (Callable<Response> call : calls) {
+        futures.add(ex.submit(() -> {
+          go.await();
+          return call.call();
+        }));
+      }
       go.countDown();
-      return List.of(f1.get(), f2.get());
+      List<Response> responses = new java.util.ArrayList<>();
+      for (Future<Response> f : futures) {
+        responses.add(f.get());
+      }
+      return responses;
     } finally {
       ex.shutdownNow();
     }
@@ -137,23 +142,9 @@ class ConcurrencyTest {
           calls.add(() -> as(a).body(evidence((String) m.get("task_id"), "out " + a.id(), Map.of()))
               .post("/api/v1/assignments/" + m.get("assignment_id") + "/evidence"));
         }
-        ExecutorService ex = Executors.newFixedThreadPool(n);
-        try {
-          CountDownLatch go = new CountDownLatch(1);
-          List<Future<Response>> fs = new java.util.ArrayList<>();
-          for (Callable<Response> c : calls) {
-            fs.add(ex.submit(() -> {
-              go.await();
-              return c.call();
-            }));
-          }
-          go.countDown();
-          for (Future<Response> f : fs) {
-            assertThat(f.get().statusCode()).isEqualTo(200);
-          }
-        } finally {
-          ex.shutdownNow();
-        }
+        @SuppressWarnings("unchecked")
+        List<Response> rs = race(calls.toArray(Callable[]::new));
+        assertThat(rs).extracting(Response::statusCode).containsOnly(200);
         var s = operator().get("/api/v1/sessions/" + session).then().extract().jsonPath();
         assertThat(s.getString("state")).as("%d of %d, round %d", n, n, round).isEqualTo("COMPLETED");
         assertThat(s.getList("assignments.state", String.class)).hasSize(n).containsOnly("VALIDATED");
