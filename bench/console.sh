@@ -6,9 +6,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB=ares_bench_console; PORT="${PORT:-8094}"; N="${N:-100}"; AGENTS="${AGENTS:-10000}"; SESSIONS="${SESSIONS:-100000}"
-trap stop_all_apps EXIT
+trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 N0="$(noise_snapshot)"
 fresh_db "$DB"
 APP="$(start_app "$PORT" "$DB")"; stop_app "$APP"       # Flyway migrates the schema

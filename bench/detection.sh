@@ -11,9 +11,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${N:-10000}"; STOP_PCT="${STOP_PCT:-1}"; COMP="${COMP:-20}"; STOP_AFTER="${STOP_AFTER:-25}"; AFTER="${AFTER:-15}"
 CONNS="${CONNS:-32}"; PORT="${PORT:-8090}"; DB=ares_bench
-trap stop_all_apps EXIT
+trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"

@@ -8,9 +8,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB=ares_bench2; PORT="${PORT:-8093}"; SMALL="${SMALL:-10000}"; LARGE="${LARGE:-100000}"
-trap stop_all_apps EXIT
+trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"

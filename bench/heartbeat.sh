@@ -7,9 +7,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${N:-10000}"; DURATION="${DURATION:-30}"; CONNS="${CONNS:-32}"; PORT="${PORT:-8090}"; DB=ares_bench
 PGB_MODE="${PGB_MODE:-prepared}"
-trap stop_all_apps EXIT
+trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"; log "before: $N0"
 

@@ -80,13 +80,34 @@ stop_all_apps() {
   rm -f "$APP_PIDFILE"
 }
 
+# PostgreSQL as production runs it: autovacuum on. The CI machine's server runs with autovacuum off (its conf.d), under
+# which the rows the engine updates many times a second (agents' leases, capacity, scores) pile up dead versions for
+# the whole run and every index probe walks them. AUTOVACUUM=asis keeps the server's setting; otherwise it is turned
+# on (ALTER SYSTEM + reload) for the run and put back by pg_settings_restore (call it from the exit trap).
+PG_AV_CHANGED=0
+pg_production_settings() {
+  [[ "${AUTOVACUUM:-on}" == asis ]] && return 0
+  if [[ "$(psql -tAq -d postgres -c 'SHOW autovacuum')" != on ]]; then
+    psql -tAq -d postgres -c "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
+    PG_AV_CHANGED=1
+    sleep 1
+    log "autovacuum turned on for this run (was off; put back at exit)"
+  fi
+}
+pg_settings_restore() {
+  if [[ "$PG_AV_CHANGED" == 1 ]]; then
+    psql -tAq -d postgres -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null || true
+    PG_AV_CHANGED=0
+  fi
+}
+
 # The machine, for the record.
 machine_info() {
   local jvm pg
   jvm="$(java -version 2>&1 | sed -n 2p)"
   pg="$(psql -tAq -d postgres -c 'SHOW server_version')"
   echo "- Machine: \`nproc\` = $(nproc), memory $(free -g | awk '/Mem:/{print $2}') GiB total / $(free -g | awk '/Mem:/{print $7}') GiB available (\`free -g\`), $(uname -sr)"
-  echo "- PostgreSQL $pg on 127.0.0.1:5432 (max_connections $(psql -tAq -d postgres -c 'SHOW max_connections'), shared_buffers $(psql -tAq -d postgres -c 'SHOW shared_buffers'), synchronous_commit $(psql -tAq -d postgres -c 'SHOW synchronous_commit'))"
+  echo "- PostgreSQL $pg on 127.0.0.1:5432 (max_connections $(psql -tAq -d postgres -c 'SHOW max_connections'), shared_buffers $(psql -tAq -d postgres -c 'SHOW shared_buffers'), synchronous_commit $(psql -tAq -d postgres -c 'SHOW synchronous_commit'), autovacuum $(psql -tAq -d postgres -c 'SHOW autovacuum'))"
   echo "- JVM: $jvm, app heap ${APP_JAVA_OPTS:--Xmx512m}; app built from commit $(git -C "$ROOT" rev-parse --short HEAD) ($(git -C "$ROOT" rev-parse --abbrev-ref HEAD))${BENCH_LABEL:+, variant $BENCH_LABEL from $APP_HOME}"
 }
 

@@ -12,9 +12,10 @@ WARMUP="${WARMUP:-10}"; DURATION="${DURATION:-30}"; DRAIN="${DRAIN:-20}"; WAIT="
 PGB_DURATION="${PGB_DURATION:-30}"; PGB_MODE="${PGB_MODE:-prepared}"; DB=ares_bench
 # SECTION names the BENCHMARKS.md section (e.g. SECTION=sessions-light for a run below saturation).
 SECTION="${SECTION:-sessions}"
-trap 'pg_sampler_stop; stop_all_apps' EXIT
+trap 'pg_sampler_stop; stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"; log "before: $N0"
 

@@ -10,9 +10,10 @@ source "$(dirname "$0")/lib.sh"
 AGENTS="${AGENTS:-300}"; MAX_TASKS="${MAX_TASKS:-4}"; INFLIGHT="${INFLIGHT:-150}"; CREATORS="${CREATORS:-4}"
 DURATION="${DURATION:-40}"; STOP_FRACTION="${STOP_FRACTION:-0.1}"; STOP_AT="${STOP_AT:-15}"; INTERVAL="${INTERVAL:-2}"
 WAIT="${WAIT:-3}"; DB=ares_bench
-trap stop_all_apps EXIT
+trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
+pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"

@@ -204,8 +204,8 @@ public class AgentService {
         .page(0, limit).list();
   }
 
-  /** A sign of life that is not a heartbeat (long-poll, stream frame): renews the lease. */
-  public Uni<HeartbeatWriter.Beat> signOfLife(String agentId) {
-    return heartbeats.beat(agentId, null);
+  /** A sign of life that is not a heartbeat (long-poll, stream frame): renews the lease (see {@link HeartbeatWriter#signOfLife}). */
+  public Uni<Void> signOfLife(String agentId) {
+    return heartbeats.signOfLife(agentId);
   }
 }

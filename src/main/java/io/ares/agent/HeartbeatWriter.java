@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -85,11 +86,20 @@ public class HeartbeatWriter {
   @Inject MeterRegistry registry;
 
   private final GroupCommit<Sign, Beat> commits = new GroupCommit<>(MAX_BATCH, this::write);
+
+  /** The newest sign of life this instance wrote per agent: when (clock millis) and the lease it gave (millis). */
+  private record Written(long atMillis, long leaseMillis) {}
+
+  private static final int MAX_REMEMBERED = 100_000;
+  private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
   private Counter heartbeats;
+  private Counter skipped;
 
   @PostConstruct
   void init() {
     heartbeats = Counter.builder("ares_heartbeats_total").description("Agent signs of life written").register(registry);
+    skipped = Counter.builder("ares_signs_of_life_coalesced_total")
+        .description("Signs of life not written: the lease had been renewed moments before").register(registry);
   }
 
   /**
@@ -98,6 +108,27 @@ public class HeartbeatWriter {
    */
   public Uni<Beat> beat(String agentId, byte[] tokenHash) {
     return commits.submit(new Sign(agentId, tokenHash));
+  }
+
+  /**
+   * A sign of life that is not a heartbeat (a long-poll opening or answering, a stream frame): renews the lease like
+   * a heartbeat, unless this instance renewed it less than {@code ares.heartbeat.sign-of-life-coalesce} ago (and
+   * less than a tenth of the agent's lease ago). Such a lease is then at most that much shorter than a fresh one,
+   * and cannot have expired meanwhile, so the agent cannot be UNRESPONSIVE: skipping the write changes no status.
+   * An agent at work signs several times a second; each write is a new version of its row (the lease is indexed for
+   * the monitor), which every later read of the row walks past until it is vacuumed.
+   */
+  public Uni<Void> signOfLife(String agentId) {
+    Written w = lastWritten.get(agentId);
+    if (w != null) {
+      long since = clock.millis() - w.atMillis();
+      long step = Math.min(config.heartbeat().signOfLifeCoalesce().toMillis(), w.leaseMillis() / 10);
+      if (since >= 0 && since < step) {
+        skipped.increment();
+        return Uni.createFrom().voidItem();
+      }
+    }
+    return commits.submit(new Sign(agentId, null)).replaceWithVoid();
   }
 
   private Uni<Void> write(List<GroupCommit.Entry<Sign, Beat>> batch) {
@@ -129,6 +160,12 @@ public class HeartbeatWriter {
             byId.put(b.agentId(), b);
           }
           heartbeats.increment(byId.size());
+          long nowMillis = now.toInstant().toEpochMilli();
+          if (lastWritten.size() >= MAX_REMEMBERED) {
+            lastWritten.clear(); // a crude bound: the fleet's next signs of life are written once each
+          }
+          byId.values().forEach(b -> lastWritten.put(b.agentId(),
+              new Written(nowMillis, b.leaseExpiresAt().toEpochMilli() - nowMillis)));
           for (GroupCommit.Entry<Sign, Beat> x : batch) {
             Sign sign = x.item();
             if (busy.contains(sign.agentId()) && !byId.containsKey(sign.agentId())) {

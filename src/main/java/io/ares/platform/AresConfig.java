@@ -42,6 +42,15 @@ public interface AresConfig {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
     @WithDefault("3")
     double tolerance();
+
+    /**
+     * Signs of life that are not heartbeats (a long-poll opening or answering, a stream frame) are written at most
+     * once per this period per agent and instance, and at most once per tenth of the agent's lease: a lease renewed
+     * that recently is left as it is (0: every sign of life is written). Heartbeats are always written.
+     */
+    @WithName("sign-of-life-coalesce")
+    @WithDefault("1s")
+    java.time.Duration signOfLifeCoalesce();
   }
 
   interface Auth {

@@ -213,4 +213,48 @@ class AgentApiTest {
     operator().get("/api/v1/agents/" + a.id()).then().body("lease_expires_at", equalTo("2031-05-05T10:00:21Z"))
         .body("heartbeat_interval_seconds", greaterThanOrEqualTo(7));
   }
+
+  @Test
+  void a_long_poll_renews_the_lease_at_most_once_per_coalescing_period_and_a_heartbeat_always() {
+    Instant t = Instant.parse("2032-02-02T10:00:00Z");
+    clock.set(t);
+    TestAgent a = anAgent().heartbeatInterval(10).register(); // lease t + 30 s
+    clock.advance(Duration.ofSeconds(5));
+    poll(a); // written when it opens (t + 35 s); its answer, at the same instant, is not written again
+    assertThat(lease(a)).isEqualTo(t.plusSeconds(35));
+    clock.advance(Duration.ofMillis(500));
+    poll(a); // 0.5 s after the last write: inside ares.heartbeat.sign-of-life-coalesce (1 s)
+    assertThat(lease(a)).isEqualTo(t.plusSeconds(35));
+    clock.advance(Duration.ofMillis(600));
+    poll(a); // 1.1 s after it
+    assertThat(lease(a)).isEqualTo(t.plusMillis(36_100));
+    clock.advance(Duration.ofMillis(100));
+    as(a).post("/api/v1/agents/" + a.id() + "/heartbeat").then().statusCode(200)
+        .body("lease_expires_at", equalTo("2032-02-02T10:00:36.200Z"));
+    assertThat(lease(a)).isEqualTo(t.plusMillis(36_200));
+  }
+
+  @Test
+  void signs_of_life_are_coalesced_within_a_tenth_of_a_short_lease() {
+    Instant t = Instant.parse("2032-03-03T10:00:00Z");
+    clock.set(t);
+    TestAgent a = anAgent().heartbeatInterval(1).register(); // lease 3 s: a tenth is 300 ms, under the 1 s period
+    poll(a);
+    clock.advance(Duration.ofMillis(250));
+    poll(a);
+    assertThat(lease(a)).isEqualTo(t.plusSeconds(3));
+    clock.advance(Duration.ofMillis(100));
+    poll(a); // 350 ms after the write
+    assertThat(lease(a)).isEqualTo(t.plusMillis(3_350));
+  }
+
+  private static void poll(TestAgent a) {
+    as(a).queryParam("wait_seconds", 0).get("/api/v1/agents/" + a.id() + "/assignments").then().statusCode(200);
+  }
+
+  private Instant lease(TestAgent a) {
+    return pool.preparedQuery("SELECT lease_expires_at FROM agent WHERE agent_id = $1")
+        .execute(io.vertx.mutiny.sqlclient.Tuple.of(a.id())).await().indefinitely()
+        .iterator().next().getOffsetDateTime("lease_expires_at").toInstant();
+  }
 }
