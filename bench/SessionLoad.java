@@ -11,6 +11,8 @@
 //              comp: compensation probe — agents listed in `doomed` ack but never submit evidence and stop at
 //              `stop_at`; one session per doomed agent with two honest peers (agent_ids), created up front
 //   inflight   sessions to keep in flight (sessions mode)             creators  concurrent creation loops
+//   rate       sessions mode: create at most this many sessions per second in all (0, the default: as fast as the
+//              in-flight cap allows); a paced run measures latency below saturation
 //   count      participants per session (capability `capability`)    capability  default bench
 //   warmup, duration, drain   seconds; the measurement window is [warmup, warmup+duration)
 //   wait       long-poll wait_seconds                                 admin     operator user:password
@@ -207,6 +209,7 @@ public class SessionLoad {
     r.put("agents", agents.size());
     r.put("inflight_target", target);
     r.put("creators", creators);
+    r.put("rate", opt("rate", "0"));
     for (String k : snapEnd.keySet()) {
       r.put(k + "_in_window", snapEnd.get(k) - snap.get(k));
     }
@@ -250,7 +253,12 @@ public class SessionLoad {
     }
   }
 
+  /** Paced creation (option rate): the next free creation slot, System.nanoTime() based. */
+  static final AtomicLong nextSlot = new AtomicLong(System.nanoTime());
+
   static void creatorLoop(int ci, int target, int count) {
+    double rate = dopt("rate", 0);
+    long period = rate > 0 ? (long) (1e9 / rate) : 0;
     String body = "{\"task\":{\"type\":\"bench\",\"input\":{}},\"capability\":\"" + opt("capability", "bench")
         + "\",\"count\":" + count + "}";
     int n = 0;
@@ -258,6 +266,14 @@ public class SessionLoad {
       if (inFlight.get() >= target) {
         sleep(2);
         continue;
+      }
+      if (period > 0) {
+        // One slot per period, shared by the creators; a creator that fell behind does not catch up in a burst.
+        long slot = nextSlot.getAndUpdate(x -> Math.max(x, System.nanoTime() - period) + period);
+        long wait = slot - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
       }
       inFlight.incrementAndGet();
       String base = bases[(ci + n++) % bases.length];

@@ -14,6 +14,10 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +41,8 @@ public class OutcomeProjector {
 
   private static final Logger LOG = Logger.getLogger(OutcomeProjector.class);
   static final int MAX_BATCH = 128;
+  /** Outcomes applied, by path: {@code batch} ({@link OutcomeBatch}) or {@code entities} (the general path). */
+  static final String APPLIED = "ares_reliability_outcomes_applied_total";
   static final Duration BATCH_TIMEOUT = Duration.ofSeconds(10);
 
   private static final String COLUMNS =
@@ -45,9 +51,16 @@ public class OutcomeProjector {
   static final String CLAIM = COLUMNS + "WHERE outcome_id = ANY(CAST(:ids AS bigint[])) FOR UPDATE SKIP LOCKED";
   static final String CLAIM_STRAYS = COLUMNS + "WHERE outcome_id <= :upTo ORDER BY outcome_id LIMIT :n "
       + "FOR UPDATE SKIP LOCKED";
+  private static final String POOL_COLUMNS =
+      "SELECT outcome_id, agent_id, kind, assignment_id, session_id, response_time_ms, detail, at FROM reliability_outcome ";
+  static final String POOL_CLAIM = POOL_COLUMNS + "WHERE outcome_id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED";
+  static final String POOL_CLAIM_STRAYS = POOL_COLUMNS + "WHERE outcome_id <= $1 ORDER BY outcome_id LIMIT $2 "
+      + "FOR UPDATE SKIP LOCKED";
   static final String DELETE = "DELETE FROM reliability_outcome WHERE outcome_id = ANY(CAST(:ids AS bigint[]))";
 
   @Inject ReliabilityService reliability;
+  @Inject OutcomeBatch batches;
+  @Inject Pool pool;
   @Inject Vertx vertx;
   @Inject MeterRegistry registry;
 
@@ -70,7 +83,7 @@ public class OutcomeProjector {
   private Uni<Void> applyBatch(List<GroupCommit.Entry<Long, Void>> batch) {
     Long[] ids = batch.stream().map(GroupCommit.Entry::item).toArray(Long[]::new);
     long start = System.nanoTime();
-    return Transactions.retrying(vertx, () -> claim(CLAIM, ids, 0).flatMap(this::applyAndDelete))
+    return applyClaimed(ids, 0)
         // A batch stuck on a lock must not hold every later verdict's answer: give up, leave it to the sweep.
         .ifNoItem().after(BATCH_TIMEOUT).fail()
         .invoke(n -> {
@@ -97,7 +110,7 @@ public class OutcomeProjector {
   /** One sweep (see {@link #tick()}); the count of outcomes it applied. */
   public Uni<Integer> sweep() {
     long upTo = sweepWatermark.get();
-    return Transactions.retrying(vertx, () -> claim(CLAIM_STRAYS, null, upTo).flatMap(this::applyAndDelete))
+    return applyClaimed(null, upTo)
         .call(n -> Transactions.retrying(vertx, () -> Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("SELECT coalesce(max(outcome_id), 0) FROM reliability_outcome",
                         Long.class).getSingleResult()))
@@ -116,6 +129,53 @@ public class OutcomeProjector {
   /** A queued row: its id and the outcome it holds. */
   private record Queued(long id, Outcome outcome) {}
 
+  /**
+   * Claims the queued outcomes ({@code ids}, or the strays up to {@code upTo}) and applies them: by
+   * {@link OutcomeBatch} in one pool transaction when the batch is the common case, else (nothing written) through
+   * the entities in a transaction of their own. The count of outcomes applied.
+   */
+  private Uni<Integer> applyClaimed(Long[] ids, long upTo) {
+    return Transactions.onPool(pool, conn -> conn.preparedQuery(ids != null ? POOL_CLAIM : POOL_CLAIM_STRAYS)
+            .execute(ids != null ? Tuple.of((Object) ids) : Tuple.of(upTo, MAX_BATCH))
+            .flatMap(rows -> {
+              List<Queued> claimed = new ArrayList<>();
+              rows.forEach(r -> claimed.add(queued(r)));
+              claimed.sort(ORDER);
+              if (claimed.isEmpty()) {
+                return Uni.createFrom().item(0);
+              }
+              Long[] got = claimed.stream().map(Queued::id).toArray(Long[]::new);
+              return batches.apply(conn, claimed.stream().map(Queued::outcome).toList(), got)
+                  .map(done -> done ? claimed.size() : -1);
+            }))
+        .invoke(n -> {
+          if (n > 0) {
+            registry.counter(APPLIED, "path", "batch").increment(n);
+          }
+        })
+        .flatMap(n -> n >= 0
+            ? Uni.createFrom().item(n)
+            : Transactions.retrying(vertx, () -> claim(ids != null ? CLAIM : CLAIM_STRAYS, ids, upTo)
+                .flatMap(this::applyAndDelete))
+                .invoke(m -> registry.counter(APPLIED, "path", "entities").increment(m)));
+  }
+
+  /** Agent id order (the order in which a batch takes its agents' locks), then the order they happened in. */
+  private static final Comparator<Queued> ORDER =
+      Comparator.comparing((Queued x) -> x.outcome().agentId()).thenComparingLong(Queued::id);
+
+  private static Queued queued(Row r) {
+    var at = r.getOffsetDateTime("at");
+    return new Queued(r.getLong("outcome_id"), new Outcome(
+        r.getString("agent_id"),
+        OutcomeKind.valueOf(r.getString("kind")),
+        r.getUUID("assignment_id"),
+        r.getUUID("session_id"),
+        r.getLong("response_time_ms"),
+        r.getString("detail"),
+        at == null ? null : at.toInstant()));
+  }
+
   private Uni<List<Queued>> claim(String sql, Long[] ids, long upTo) {
     return Panache.getSession().flatMap(s -> {
       var q = s.createNativeQuery(sql, Object[].class);
@@ -126,8 +186,7 @@ public class OutcomeProjector {
       }
       return q.getResultList();
     }).map(rows -> rows.stream().map(OutcomeProjector::queued)
-        // Agent id order (the order in which the batch locks the agents' rows), then the order they happened in.
-        .sorted(Comparator.comparing((Queued x) -> x.outcome().agentId()).thenComparingLong(Queued::id))
+        .sorted(ORDER)
         .toList());
   }
 

@@ -207,13 +207,18 @@ public class ReliabilityService {
     return o == null ? 0.0 : ((Number) o).doubleValue();
   }
 
-  private Uni<Void> apply(Agent agent, ReliabilityState state, Outcome o, Instant at) {
+  /**
+   * The result row of an outcome (not yet saved), with the agent's anomaly figures in {@code state} moved on (the
+   * outlier baseline, the failure run); the caller adds it to the window when {@code at} is inside it. Shared by the
+   * entity path ({@link #record}) and the projector's batches ({@link OutcomeBatch}).
+   */
+  static ReliabilityResult prepare(String agentId, AgentStatus status, ReliabilityState state, Outcome o, Instant at) {
     Optional<IncidentClassifier.Classification> cls = IncidentClassifier.classify(o.kind());
-    boolean covered = o.kind() == OutcomeKind.TASK_TIMEOUT && agent.status == AgentStatus.UNRESPONSIVE;
+    boolean covered = o.kind() == OutcomeKind.TASK_TIMEOUT && status == AgentStatus.UNRESPONSIVE;
     boolean inWindow = at.isAfter(state.expiredThrough);
 
     ReliabilityResult r = new ReliabilityResult();
-    r.agentId = agent.agentId;
+    r.agentId = agentId;
     r.kind = o.kind();
     r.success = o.kind().success();
     r.counted = !covered;
@@ -246,6 +251,14 @@ public class ReliabilityService {
       state.runFlagged = step.run().flagged();
       r.burstDetail = step.detail();
     }
+
+    return r;
+  }
+
+  private Uni<Void> apply(Agent agent, ReliabilityState state, Outcome o, Instant at) {
+    Optional<IncidentClassifier.Classification> cls = IncidentClassifier.classify(o.kind());
+    boolean inWindow = at.isAfter(state.expiredThrough);
+    ReliabilityResult r = prepare(agent.agentId, agent.status, state, o, at);
 
     return r.<ReliabilityResult>persist().flatMap(saved -> {
       if (inWindow) {
