@@ -53,7 +53,7 @@ WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = :'claim_agent' 
       m.idempotency_key, m.due_at, m.open),
   first_delegations AS (SELECT assignment_id, session_id FROM d WHERE type = 'task_delegation' AND deliveries = 1),
   fd_lock AS (SELECT session_id FROM coordination_session WHERE session_id IN (SELECT session_id FROM first_delegations)
-    AND state = 'INITIALIZING' ORDER BY session_id FOR UPDATE),
+    AND state = 'INITIALIZING' ORDER BY session_id FOR NO KEY UPDATE),
   fd_assignments AS (UPDATE assignment SET state = 'DELEGATED', delegated_at = now(), version = version + 1
     WHERE assignment_id IN (SELECT assignment_id FROM first_delegations) AND state = 'PENDING'
     AND (SELECT count(*) FROM fd_lock) >= 0 RETURNING assignment_id, session_id),
@@ -78,7 +78,7 @@ EXPLAIN (ANALYZE, BUFFERS)
         WHERE a.agent_id = ANY(:'hb_ids'::text[])
           AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
         ORDER BY a.agent_id
-        FOR UPDATE OF a SKIP LOCKED
+        FOR NO KEY UPDATE OF a SKIP LOCKED
       ), matched AS (
         SELECT a.agent_id FROM agent a JOIN hb ON a.agent_id = hb.agent_id
         WHERE a.agent_id = ANY(:'hb_ids'::text[])
@@ -111,7 +111,7 @@ BEGIN;
 EXPLAIN (ANALYZE, BUFFERS) SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY['bench'::varchar]
   AND open_assignments < max_concurrent_tasks AND agent_id <> ALL(ARRAY[]::varchar[]) AND lease_expires_at > now()
   ORDER BY reliability_score DESC, agent_id
-  LIMIT 3 FOR UPDATE SKIP LOCKED;
+  LIMIT 3 FOR NO KEY UPDATE SKIP LOCKED;
 ROLLBACK;
 
 \echo '### token lookup (every agent request)'

@@ -45,7 +45,7 @@ public class HeartbeatWriter {
         WHERE a.agent_id = ANY($1::text[])
           AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
         ORDER BY a.agent_id
-        FOR UPDATE OF a SKIP LOCKED
+        FOR NO KEY UPDATE OF a SKIP LOCKED
       ), matched AS (
         -- Live agents whose token matched but whose row another transaction holds: tried again next batch.
         SELECT a.agent_id FROM agent a JOIN hb ON a.agent_id = hb.agent_id

@@ -43,10 +43,10 @@ public class DirectCreation {
       "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[$1::varchar] "
           + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL($2::varchar[]) AND lease_expires_at > $3 "
           + "ORDER BY reliability_score DESC, agent_id "
-          + "LIMIT $4 FOR UPDATE";
+          + "LIMIT $4 FOR NO KEY UPDATE";
 
   static final String LOCK_NAMED =
-      "SELECT agent_id, status FROM agent WHERE agent_id = ANY($1::varchar[]) ORDER BY agent_id FOR UPDATE";
+      "SELECT agent_id, status FROM agent WHERE agent_id = ANY($1::varchar[]) ORDER BY agent_id FOR NO KEY UPDATE";
 
   static final String RESERVE =
       "UPDATE agent SET open_assignments = open_assignments + 1 WHERE agent_id = ANY($1::varchar[]) "

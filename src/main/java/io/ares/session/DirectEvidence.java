@@ -54,7 +54,7 @@ public class DirectEvidence {
   /** Locks the assignment's session, as the engine does, before anything of it is read. */
   static final String LOCK =
       "SELECT s.session_id FROM coordination_session s "
-          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) FOR UPDATE";
+          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) FOR NO KEY UPDATE";
 
   /**
    * The session and every assignment of it (and the submitter's proof requirements), read by a statement of its own

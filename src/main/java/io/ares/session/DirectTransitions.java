@@ -46,7 +46,7 @@ public class DirectTransitions implements DeliveryHook {
           + "a.verdict, a.failure_code, a.compensation_key, a.replaced_by, a.version, "
           + "s.task -> 'completion_timeout_seconds' AS completion_timeout "
           + "FROM assignment a JOIN coordination_session s ON s.session_id = a.session_id "
-          + "WHERE a.assignment_id = $1 FOR UPDATE OF a";
+          + "WHERE a.assignment_id = $1 FOR NO KEY UPDATE OF a";
 
   /** First statement of an ACK: the delegation's message row before the assignment's, as claims and entity writers. */
   static final String CLOSE_DELEGATION =
@@ -101,7 +101,7 @@ public class DirectTransitions implements DeliveryHook {
    */
   static final String FIRST_DELIVERY_CTES = ", "
       + "fd_lock AS (SELECT session_id FROM coordination_session WHERE session_id IN (SELECT session_id FROM "
-      + "first_delegations) AND state = '" + SessionState.INITIALIZING + "' ORDER BY session_id FOR UPDATE), "
+      + "first_delegations) AND state = '" + SessionState.INITIALIZING + "' ORDER BY session_id FOR NO KEY UPDATE), "
       + "fd_assignments AS (UPDATE assignment SET state = '%2$s', delegated_at = $2::timestamptz, version = version + 1 "
       + "WHERE assignment_id IN (SELECT assignment_id FROM first_delegations) AND state = '%1$s' "
       + "AND (SELECT count(*) FROM fd_lock) >= 0 RETURNING assignment_id, session_id), "
