@@ -137,6 +137,15 @@ public interface AresConfig {
     @WithName("projector-sweep")
     @WithDefault("5s")
     Duration projectorSweep();
+
+    /**
+     * Whether a valid verdict is answered only once its outcome is part of the reliability record (read-your-writes
+     * for the agent's score and report). {@code false}: the verdict is answered when it commits, and the outcome,
+     * queued in that same transaction, is applied by the projector's next batch (normally milliseconds later).
+     */
+    @WithName("verdict-awaits-record")
+    @WithDefault("true")
+    boolean verdictAwaitsRecord();
   }
 
   interface Enforcement {

@@ -1,6 +1,5 @@
 package io.ares.reliability;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ares.agent.AgentStatus;
 import io.ares.platform.AresConfig;
@@ -343,11 +342,7 @@ class OutcomeBatch {
   }
 
   private String text(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.ares.platform.JsonText.of(json, value);
   }
 
   private static long num(Row r, String c) {

@@ -1,6 +1,5 @@
 package io.ares.session;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ares.delivery.AgentMessage;
 import io.ares.delivery.Outbox;
@@ -11,6 +10,7 @@ import io.ares.platform.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +28,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Creates a session, its PENDING assignments, their delegations and the CREATED events in one transaction of four
- * or five prepared statements on the reactive pool (the creation is the engine's busiest write after the agents'
+ * Creates a session, its PENDING assignments, their delegations and the CREATED events in one transaction of two
+ * or three prepared statements on the reactive pool (the creation is the engine's busiest write after the agents'
  * calls). The same rules as {@link SessionService}: participants by name (each must exist, be ACTIVE and have free
  * capacity) or by capability (ACTIVE, capable, free capacity, live lease, best score first, rows another creation
  * holds skipped first); capacity reserved by a guarded update; one event row per created entity; the agents woken
@@ -44,6 +44,20 @@ public class DirectCreation {
           + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL($2::varchar[]) AND lease_expires_at > $3 "
           + "ORDER BY reliability_score DESC, agent_id "
           + "LIMIT $4 FOR NO KEY UPDATE";
+
+  /**
+   * The choice and the capacity reservation in one statement (the chosen rows are held only from here to the
+   * creation's commit, one statement later); the first pass skips rows another transaction holds.
+   */
+  static String pickAndReserve(boolean skipLocked) {
+    // ANY(ARRAY(…)): the choice runs first, once, and the update probes the primary key (an IN could become a join).
+    return "UPDATE agent SET open_assignments = open_assignments + 1 WHERE agent_id = ANY(ARRAY(" + PICK
+        + (skipLocked ? " SKIP LOCKED" : "") + ")) AND open_assignments < max_concurrent_tasks "
+        + "RETURNING agent_id, reliability_score";
+  }
+
+  private static final String PICK_AND_RESERVE_FIRST = pickAndReserve(true);
+  private static final String PICK_AND_RESERVE = pickAndReserve(false);
 
   static final String LOCK_NAMED =
       "SELECT agent_id, status FROM agent WHERE agent_id = ANY($1::varchar[]) ORDER BY agent_id FOR NO KEY UPDATE";
@@ -128,22 +142,15 @@ public class DirectCreation {
 
   private Uni<List<String>> pick(SqlConnection conn, String capability, int count, boolean skipLocked,
       List<String> exclude) {
-    String sql = skipLocked ? PICK + " SKIP LOCKED" : PICK;
-    return conn.preparedQuery(sql)
+    return conn.preparedQuery(skipLocked ? PICK_AND_RESERVE_FIRST : PICK_AND_RESERVE)
         .execute(Tuple.of(capability, exclude.toArray(String[]::new), DirectTransitions.utc(clock.instant()), count))
-        .flatMap(rows -> {
-          List<String> candidates = new ArrayList<>();
-          rows.forEach(r -> candidates.add(r.getString("agent_id")));
-          if (candidates.isEmpty()) {
-            return Uni.createFrom().item(List.<String>of());
-          }
-          // Locked above in the order of the choice; the guarded update re-checks capacity.
-          return conn.preparedQuery(RESERVE).execute(Tuple.of((Object) candidates.toArray(String[]::new)))
-              .map(reserved -> {
-                Set<String> got = new java.util.HashSet<>();
-                reserved.forEach(r -> got.add(r.getString("agent_id")));
-                return candidates.stream().filter(got::contains).collect(Collectors.toList());
-              });
+        .map(rows -> {
+          // In the order of the choice: best score first, then agent id.
+          List<Row> got = new ArrayList<>();
+          rows.forEach(got::add);
+          got.sort(java.util.Comparator.comparingDouble((Row r) -> -r.getDouble("reliability_score"))
+              .thenComparing(r -> r.getString("agent_id")));
+          return got.stream().map(r -> r.getString("agent_id")).collect(Collectors.toList());
         });
   }
 
@@ -215,11 +222,7 @@ public class DirectCreation {
   }
 
   private String json(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.ares.platform.JsonText.of(json, value);
   }
 
   /** True when the failure is the unique index on (coordinator, Idempotency-Key): a concurrent twin won. */

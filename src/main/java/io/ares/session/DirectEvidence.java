@@ -1,6 +1,5 @@
 package io.ares.session;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ares.delivery.AgentMessage;
@@ -16,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,9 +65,10 @@ public class DirectEvidence {
       "SELECT s.session_id, s.state AS session_state, s.quorum, s.task -> 'success_criteria' AS criteria, "
           + "a.assignment_id, a.agent_id, a.task_id, a.state, a.delegated_at, a.evidence_hash, a.verdict, "
           + "a.retry_due_at, a.replaced_by, a.version, "
-          + "CASE WHEN a.assignment_id = $2 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
+          + "CASE WHEN a.assignment_id = $1 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
           + "END AS proofs "
-          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id WHERE s.session_id = $1";
+          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id "
+          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1)";
 
   /**
    * The verdict's transaction after the lock, as one statement; the delegation's message row is written before the
@@ -107,6 +108,7 @@ public class DirectEvidence {
   @Inject ObjectMapper json;
   @Inject MeterRegistry registry;
   @Inject OutcomeProjector projector;
+  @Inject io.ares.platform.AresConfig config;
 
   /** What the locked read found and the verdict decided. */
   private record Written(Map<String, Object> verdict, Long outcomeId, boolean completed) {}
@@ -131,7 +133,14 @@ public class DirectEvidence {
             registry.counter("ares_transitions_total", "machine", "session", "to", SessionState.COMPLETED.name())
                 .increment();
           }
-          return projector.apply(w.outcomeId())
+          Uni<Void> applied = projector.apply(w.outcomeId());
+          if (!config.reliability().verdictAwaitsRecord()) {
+            // Applied in the background; if it fails the outcome stays queued for the sweep.
+            applied.subscribe().with(x -> { }, e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
+                w.outcomeId(), assignmentId, e.getMessage()));
+            return Uni.createFrom().item(w.verdict());
+          }
+          return applied
               .ifNoItem().after(java.time.Duration.ofSeconds(15)).fail()
               // The verdict is committed; an outcome not applied now stays queued for the projector's sweep.
               .onFailure().invoke(e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
@@ -143,10 +152,14 @@ public class DirectEvidence {
 
   private Uni<Written> judge(SqlConnection conn, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    return conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId))
-        .flatMap(locked -> locked.size() == 0
+    // Sent together (pipelined on the connection): PostgreSQL runs the read only once the lock is held, and takes its
+    // snapshot then, so the read sees every verdict committed before the lock — one round trip instead of two.
+    Uni<RowSet<Row>> lock = conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId));
+    Uni<RowSet<Row>> read = conn.preparedQuery(READ).execute(Tuple.of(assignmentId));
+    return Uni.combine().all().unis(lock, read).asTuple()
+        .flatMap(both -> both.getItem1().size() == 0
             ? Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId))
-            : conn.preparedQuery(READ).execute(Tuple.of(locked.iterator().next().getUUID("session_id"), assignmentId)))
+            : Uni.createFrom().item(both.getItem2()))
         .flatMap(rows -> {
       Row mine = null;
       List<Row> all = new ArrayList<>();
@@ -255,11 +268,7 @@ public class DirectEvidence {
   }
 
   private String text(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.ares.platform.JsonText.of(json, value);
   }
 
   private static Instant instant(Row r, String column) {
