@@ -140,11 +140,12 @@ public interface AresConfig {
 
     /**
      * Whether a valid verdict is answered only once its outcome is part of the reliability record (read-your-writes
-     * for the agent's score and report). {@code false}: the verdict is answered when it commits, and the outcome,
-     * queued in that same transaction, is applied by the projector's next batch (normally milliseconds later).
+     * for the agent's score and report). By default the verdict is answered when it commits, and the outcome, queued
+     * in that same transaction, is applied by the projector's next batch (milliseconds later; under load a batch or
+     * two): waiting for it made every agent's evidence call as slow as the projector's queue.
      */
     @WithName("verdict-awaits-record")
-    @WithDefault("true")
+    @WithDefault("false")
     boolean verdictAwaitsRecord();
   }
 

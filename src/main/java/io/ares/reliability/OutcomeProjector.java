@@ -29,10 +29,11 @@ import org.jboss.logging.Logger;
  *
  * <p>A transition written on the reactive pool (the direct evidence path) cannot join a Hibernate Reactive
  * transaction, so it inserts its outcome into {@code reliability_outcome} in its own transaction (the outcome is as
- * durable as the verdict) and then calls {@link #apply(long)}, which answers once the outcome is part of the record:
- * the caller's answer still reflects it. Concurrent callers share one transaction (group commit, {@link GroupCommit}, as the heartbeats):
- * the batch takes its agents' reliability locks and loads the agents and their states in three statements, each outcome is applied in order, and
- * the applied rows are deleted. An outcome whose batch failed (or whose instance died) stays queued and is taken by
+ * durable as the verdict) and then calls {@link #apply(long)}, which completes once the outcome is part of the record
+ * (the verdict's answer waits for that only with {@code ares.reliability.verdict-awaits-record}). Concurrent
+ * outcomes share one transaction (group commit, {@link GroupCommit}, as the heartbeats), applied by
+ * {@link OutcomeBatch} in five statements, or through the entities when the batch raises an incident or nears a
+ * quarantine; the applied rows are deleted. An outcome whose batch failed (or whose instance died) stays queued and is taken by
  * the sweep, which every {@code ares.reliability.projector-sweep} applies the rows that were already there at the
  * previous sweep; rows are claimed {@code FOR UPDATE SKIP LOCKED}, so replicas never apply one twice.
  */

@@ -44,7 +44,8 @@ import org.jboss.logging.Logger;
  * <p>Same rules, same transaction boundaries: the transitions come from the tables, the session row is locked as the
  * engine locks it, the assignment row is written under its version (a concurrent ACK, which does not take the session
  * lock, makes this attempt retry on fresh rows), and the reliability outcome is inserted in this transaction and
- * applied by {@link OutcomeProjector} before the answer.
+ * handed to {@link OutcomeProjector} after the commit (the answer waits for it only with
+ * {@code ares.reliability.verdict-awaits-record}).
  */
 @ApplicationScoped
 public class DirectEvidence {

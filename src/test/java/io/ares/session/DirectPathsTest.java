@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.ares.reliability.OutcomeProjector;
 import io.ares.testing.Api.TestAgent;
+import io.ares.testing.HeldRecord;
 import io.ares.testing.SettableClock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The one-statement ACK (its refusals answered by the transaction path) and the direct evidence path (valid first submissions, written in two statements) against the rows the engine path
  * writes: the same transitions and event rows, the validation order, the capacity given back, the completion in the
- * last verdict's transaction, and a reliability outcome applied before the answer — or by the sweep when it was left
- * behind.
+ * last verdict's transaction, and a reliability outcome applied right after the commit (the answer does not wait for
+ * it unless {@code ares.reliability.verdict-awaits-record}) — or by the sweep when it was left behind.
  */
 @QuarkusTest
 class DirectPathsTest {
@@ -75,8 +76,8 @@ class DirectPathsTest {
     // The direct path ran: its outcome went through the queue (the engine path records outcomes in place).
     assertThat(outcomesQueued()).isEqualTo(queued + 1);
     assertThat(first.getBoolean("overall_success")).isTrue();
-    // Reliability is part of the answer: the result is recorded and its queue row gone.
-    assertThat(results(a)).isEqualTo(1);
+    // The projector applies the outcome right after the commit.
+    awaitResults(a, 1);
     operator().get("/api/v1/sessions/" + id).then().body("state", equalTo("IN_PROGRESS"));
     operator().get("/api/v1/agents/" + a.id()).then().body("open_assignments", equalTo(0));
 
@@ -85,8 +86,9 @@ class DirectPathsTest {
     operator().get("/api/v1/sessions/" + id).then()
         .body("state", equalTo("COMPLETED"))
         .body("cause", equalTo("QUORUM_VALIDATED"));
-    assertThat(results(b)).isEqualTo(1);
-    assertThat(rows("SELECT count(*) AS n FROM reliability_outcome").get(0).getLong("n")).isZero();
+    awaitResults(b, 1);
+    assertThat(rows("SELECT count(*) AS n FROM reliability_outcome WHERE agent_id = ANY($1)",
+        (Object) new String[] {a.id(), b.id()}).get(0).getLong("n")).isZero();
 
     // Event rows: each assignment DELEGATED → ACKNOWLEDGED → SUBMITTED → VALIDATED (the agent submitted, the engine
     // judged), the session's COMPLETED right after the last verdict, in that order.
@@ -157,7 +159,27 @@ class DirectPathsTest {
         .then().statusCode(409).body("current_state", equalTo("VALIDATED"));
     // Someone else's assignment: 403, nothing written.
     as(b).body(e).post("/api/v1/assignments/" + assignment + "/evidence").then().statusCode(403);
-    assertThat(results(a)).isEqualTo(1);
+    awaitResults(a, 1);
+  }
+
+  @Test
+  void a_valid_verdict_is_answered_at_commit_while_its_outcome_waits_for_the_projector() throws Exception {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    aSession().agents(a, b).create();
+    try (HeldRecord held = HeldRecord.of(pool, a.id())) {
+      // The projector cannot take the agent's reliability lock: the verdict is answered anyway (well before the
+      // projector's own 15 s bound), not yet recorded.
+      JsonPath v = java.util.concurrent.CompletableFuture.supplyAsync(() -> work(a, Map.of()))
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(v.getBoolean("overall_success")).isTrue();
+      assertThat(results(a)).isZero();
+    }
+    awaitResults(a, 1);
+  }
+
+  private void awaitResults(TestAgent a, long n) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> results(a) == n);
   }
 
   @Test
