@@ -83,11 +83,14 @@ stop_all_apps() {
 # PostgreSQL as production runs it: autovacuum on. The CI machine's server runs with autovacuum off (its conf.d), under
 # which the rows the engine updates many times a second (agents' leases, capacity, scores) pile up dead versions for
 # the whole run and every index probe walks them. AUTOVACUUM=asis keeps the server's setting; otherwise it is turned
-# on (ALTER SYSTEM + reload) for the run and put back by pg_settings_restore (call it from the exit trap).
+# on (ALTER SYSTEM + reload) for the run and put back by pg_settings_restore (call it from the exit trap). Run the
+# benchmarks one at a time (flock): two runs would both change and restore the server's setting.
 PG_AV_CHANGED=0
 pg_production_settings() {
   [[ "${AUTOVACUUM:-on}" == asis ]] && return 0
   if [[ "$(psql -tAq -d postgres -c 'SHOW autovacuum')" != on ]]; then
+    # Where "off" came from decides how it is put back: an ALTER SYSTEM setting is set again, a file's is reset to.
+    PG_AV_FROM_AUTO_CONF="$(psql -tAq -d postgres -c "SELECT coalesce(sourcefile, '') LIKE '%postgresql.auto.conf' FROM pg_settings WHERE name = 'autovacuum'")"
     psql -tAq -d postgres -c "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
     PG_AV_CHANGED=1
     sleep 1
@@ -96,7 +99,11 @@ pg_production_settings() {
 }
 pg_settings_restore() {
   if [[ "$PG_AV_CHANGED" == 1 ]]; then
-    psql -tAq -d postgres -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null || true
+    if [[ "${PG_AV_FROM_AUTO_CONF:-f}" == t ]]; then
+      psql -tAq -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null || true
+    else
+      psql -tAq -d postgres -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null || true
+    fi
     PG_AV_CHANGED=0
   fi
 }

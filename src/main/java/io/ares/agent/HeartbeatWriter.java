@@ -113,8 +113,9 @@ public class HeartbeatWriter {
   /**
    * A sign of life that is not a heartbeat (a long-poll opening or answering, a stream frame): renews the lease like
    * a heartbeat, unless this instance renewed it less than {@code ares.heartbeat.sign-of-life-coalesce} ago (and
-   * less than a tenth of the agent's lease ago). Such a lease is then at most that much shorter than a fresh one,
-   * and cannot have expired meanwhile, so the agent cannot be UNRESPONSIVE: skipping the write changes no status.
+   * less than a tenth of the agent's lease ago); then one trailing write at the end of that period renews it from
+   * there. The stored lease is so at most one period behind the skipped sign's for at most one period, long before
+   * it could expire: no status depends on a skipped write.
    * An agent at work signs several times a second; each write is a new version of its row (the lease is indexed for
    * the monitor), which every later read of the row walks past until it is vacuumed.
    */
@@ -125,11 +126,23 @@ public class HeartbeatWriter {
       long step = Math.min(config.heartbeat().signOfLifeCoalesce().toMillis(), w.leaseMillis() / 10);
       if (since >= 0 && since < step) {
         skipped.increment();
+        // A trailing write when the period ends renews the lease from then, so the stored lease is never shorter
+        // than the skipped sign's own for longer than the period (a tenth of the lease at most).
+        if (trailing.add(agentId)) {
+          vertx.setTimer(Math.max(1, step - since), t -> {
+            trailing.remove(agentId);
+            commits.submit(new Sign(agentId, null)).subscribe().with(x -> { },
+                e -> LOG.debugf("trailing sign of life of %s failed: %s", agentId, e.getMessage()));
+          });
+        }
         return Uni.createFrom().voidItem();
       }
     }
     return commits.submit(new Sign(agentId, null)).replaceWithVoid();
   }
+
+  /** Agents with a trailing sign-of-life write scheduled. */
+  private final java.util.Set<String> trailing = ConcurrentHashMap.newKeySet();
 
   private Uni<Void> write(List<GroupCommit.Entry<Sign, Beat>> batch) {
     String[] ids = new String[batch.size()];

@@ -45,6 +45,7 @@ public final class GroupCommit<I, O> {
   private final Function<List<Entry<I, O>>, Uni<Void>> flush;
   private final ConcurrentLinkedQueue<Entry<I, O>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
 
   public GroupCommit(int maxBatch, Function<List<Entry<I, O>>, Uni<Void>> flush) {
     this.maxBatch = maxBatch;
@@ -62,8 +63,14 @@ public final class GroupCommit<I, O> {
 
   /** Queues an entry again (e.g. one a flush could not write yet); its caller keeps waiting. */
   public void resubmit(Entry<I, O> entry) {
+    queued.incrementAndGet();
     queue.add(entry);
     drain();
+  }
+
+  /** Entries queued and not yet taken by a flush. */
+  public int backlog() {
+    return queued.get();
   }
 
   private void drain() {
@@ -73,6 +80,7 @@ public final class GroupCommit<I, O> {
     List<Entry<I, O>> batch = new ArrayList<>();
     Entry<I, O> e;
     while (batch.size() < maxBatch && (e = queue.poll()) != null) {
+      queued.decrementAndGet();
       batch.add(e);
     }
     if (batch.isEmpty()) {

@@ -140,6 +140,11 @@ class OutcomeBatch {
           // Outcomes of agents that no longer exist are dropped with their queue rows, as the entity path does.
           List<Outcome> kept = outcomes.stream().filter(o -> agents.containsKey(o.agentId())).toList();
           List<Instant> at = kept.stream().map(this::at).toList();
+          if (spansWindow(kept, at)) {
+            // A result of this batch would leave the window before a later outcome of the batch: the expiry read
+            // cannot see rows not yet written, the entity path (which writes each result first) handles it.
+            return Uni.createFrom().item(false);
+          }
           List<Expiry> expiries = expiries(kept, at, agents);
           Uni<Map<Integer, List<ReliabilityState.Expired>>> expired = expiries.isEmpty()
               ? Uni.createFrom().item(Map.of())
@@ -215,6 +220,20 @@ class OutcomeBatch {
       }
     }
     return out;
+  }
+
+  /** True when an outcome's window cutoff reaches an earlier outcome of the same agent in this batch. */
+  private boolean spansWindow(List<Outcome> outcomes, List<Instant> at) {
+    Map<String, Instant> earliest = new HashMap<>();
+    for (int i = 0; i < outcomes.size(); i++) {
+      String agentId = outcomes.get(i).agentId();
+      Instant first = earliest.get(agentId);
+      if (first != null && !first.isAfter(at.get(i).minus(window()))) {
+        return true;
+      }
+      earliest.merge(agentId, at.get(i), (x, y) -> x.isBefore(y) ? x : y);
+    }
+    return false;
   }
 
   private Uni<Map<Integer, List<ReliabilityState.Expired>>> readExpired(SqlConnection conn, List<Expiry> expiries) {

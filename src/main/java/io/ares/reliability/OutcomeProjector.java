@@ -81,6 +81,17 @@ public class OutcomeProjector {
     return commits.submit(outcomeId);
   }
 
+  /**
+   * Outcomes waiting for a batch of this instance beyond which a caller that does not wait for its outcome should
+   * leave it to the sweep (its row is durable): the in-memory queue stays bounded when verdicts outpace the batches.
+   */
+  static final int MAX_BACKLOG = 20 * MAX_BATCH;
+
+  /** True when the in-memory queue is full: leave the outcome to the sweep. */
+  public boolean saturated() {
+    return commits.backlog() >= MAX_BACKLOG;
+  }
+
   private Uni<Void> applyBatch(List<GroupCommit.Entry<Long, Void>> batch) {
     Long[] ids = batch.stream().map(GroupCommit.Entry::item).toArray(Long[]::new);
     long start = System.nanoTime();
@@ -111,7 +122,7 @@ public class OutcomeProjector {
   /** One sweep (see {@link #tick()}); the count of outcomes it applied. */
   public Uni<Integer> sweep() {
     long upTo = sweepWatermark.get();
-    return applyClaimed(null, upTo)
+    return sweepFrom(upTo, 0, 0)
         .call(n -> Transactions.retrying(vertx, () -> Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("SELECT coalesce(max(outcome_id), 0) FROM reliability_outcome",
                         Long.class).getSingleResult()))
@@ -125,6 +136,15 @@ public class OutcomeProjector {
           LOG.warnf("reliability sweep failed: %s", e.getMessage());
           return 0;
         });
+  }
+
+  /** Full batches are followed by another, up to {@value #SWEEP_BATCHES} per sweep. */
+  static final int SWEEP_BATCHES = 50;
+
+  private Uni<Integer> sweepFrom(long upTo, int done, int rounds) {
+    return applyClaimed(null, upTo).flatMap(n -> n >= MAX_BATCH && rounds + 1 < SWEEP_BATCHES
+        ? sweepFrom(upTo, done + n, rounds + 1)
+        : Uni.createFrom().item(done + n));
   }
 
   /** A queued row: its id and the outcome it holds. */

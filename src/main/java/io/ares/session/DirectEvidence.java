@@ -134,6 +134,10 @@ public class DirectEvidence {
             registry.counter("ares_transitions_total", "machine", "session", "to", SessionState.COMPLETED.name())
                 .increment();
           }
+          if (!config.reliability().verdictAwaitsRecord() && projector.saturated()) {
+            // The projector is far behind: this outcome (durable) is left to its sweep.
+            return Uni.createFrom().item(w.verdict());
+          }
           Uni<Void> applied = projector.apply(w.outcomeId());
           if (!config.reliability().verdictAwaitsRecord()) {
             // Applied in the background; if it fails the outcome stays queued for the sweep.

@@ -29,8 +29,11 @@ class GroupCommitTest {
     var b = commits.submit(2).subscribeAsCompletionStage();
     var c = commits.submit(3).subscribeAsCompletionStage();
     assertThat(flushes).containsExactly(List.of(1));
+    // Two wait for the next flush (the backlog a caller may use to stay within bounds).
+    assertThat(commits.backlog()).isEqualTo(2);
     first.get().complete(null);
     assertThat(flushes).containsExactly(List.of(1), List.of(2, 3));
+    assertThat(commits.backlog()).isZero();
     assertThat(Uni.createFrom().completionStage(a).await().atMost(WAIT)).isEqualTo("ok 1");
     assertThat(Uni.createFrom().completionStage(c).await().atMost(WAIT)).isEqualTo("ok 3");
     assertThat(b).isCompleted();

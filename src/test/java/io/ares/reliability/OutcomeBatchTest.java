@@ -88,6 +88,29 @@ class OutcomeBatchTest {
   }
 
   @Test
+  void a_batch_whose_outcomes_of_one_agent_span_the_window_is_applied_by_the_entity_path() {
+    TestAgent viaEntities = anAgent().register();
+    TestAgent viaQueue = anAgent().register();
+    Instant[] at = {T0.plus(Duration.ofDays(30)), T0.plus(Duration.ofDays(38))};
+    for (Instant t : at) {
+      RestAssured.given().contentType(ContentType.JSON)
+          .body(List.of(Map.of("agent_id", viaEntities.id(), "kind", "VALIDATED", "response_time_ms", 150,
+              "at", t.toString())))
+          .post("/test/reliability/outcomes").then().statusCode(204);
+    }
+    // Queued by one statement, so one sweep takes both.
+    rows("INSERT INTO reliability_outcome (agent_id, kind, response_time_ms, at) "
+        + "VALUES ($1, 'VALIDATED', 150, $2), ($1, 'VALIDATED', 150, $3)", viaQueue.id(),
+        java.time.OffsetDateTime.ofInstant(at[0], java.time.ZoneOffset.UTC),
+        java.time.OffsetDateTime.ofInstant(at[1], java.time.ZoneOffset.UTC));
+    double general = applied("entities");
+    drain(viaQueue.id());
+    assertThat(applied("entities") - general).isGreaterThanOrEqualTo(2);
+    // The first result left the window when the second was recorded.
+    assertThat(state(viaQueue.id())).isEqualTo(state(viaEntities.id())).containsEntry("results", 1);
+  }
+
+  @Test
   void a_batch_with_an_incident_is_applied_by_the_entity_path() {
     TestAgent a = anAgent().register();
     double general = applied("entities");
