@@ -92,6 +92,8 @@ public class HeartbeatWriter {
 
   private static final int MAX_REMEMBERED = 100_000;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
+  /** Agents with a trailing sign-of-life write scheduled. */
+  private final java.util.Set<String> trailing = ConcurrentHashMap.newKeySet();
   private Counter heartbeats;
   private Counter skipped;
 
@@ -140,9 +142,6 @@ public class HeartbeatWriter {
     }
     return commits.submit(new Sign(agentId, null)).replaceWithVoid();
   }
-
-  /** Agents with a trailing sign-of-life write scheduled. */
-  private final java.util.Set<String> trailing = ConcurrentHashMap.newKeySet();
 
   private Uni<Void> write(List<GroupCommit.Entry<Sign, Beat>> batch) {
     String[] ids = new String[batch.size()];

@@ -45,8 +45,9 @@ public interface AresConfig {
 
     /**
      * Signs of life that are not heartbeats (a long-poll opening or answering, a stream frame) are written at most
-     * once per this period per agent and instance, and at most once per tenth of the agent's lease: a lease renewed
-     * that recently is left as it is (0: every sign of life is written). Heartbeats are always written.
+     * once per this period per agent and instance, and at most once per tenth of the agent's lease: one arriving
+     * sooner is written once, when the period ends (0: every sign of life is written at once). Heartbeats are always
+     * written.
      */
     @WithName("sign-of-life-coalesce")
     @WithDefault("1s")

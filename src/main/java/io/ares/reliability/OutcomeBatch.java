@@ -17,7 +17,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -287,14 +286,8 @@ class OutcomeBatch {
       at[i] = utc(r.at);
     }
     // One row per agent of the batch that has results (its aggregates after its last one).
-    List<ReliabilityState> states = new ArrayList<>();
-    Map<String, Boolean> seen = new LinkedHashMap<>();
-    for (ReliabilityResult r : results) {
-      if (seen.putIfAbsent(r.agentId, true) == null) {
-        states.add(agents.get(r.agentId).state);
-      }
-    }
-    int m = states.size();
+    List<ReliabilityState> states = results.stream().map(r -> r.agentId).distinct().map(id -> agents.get(id).state)
+        .toList();
     List<Object> p = new ArrayList<>(34);
     p.addAll(Arrays.asList(agent, kind, success, counted, weight, assignment, session, rt, tDays, outlier, burst,
         detail, at, score));
@@ -318,7 +311,6 @@ class OutcomeBatch {
     p.add(states.stream().map(s -> s.score).toArray(Double[]::new));
     p.add(states.stream().map(s -> utc(s.updatedAt)).toArray(OffsetDateTime[]::new));
     p.add(ids);
-    assert m == ((String[]) p.get(14)).length;
     return conn.preparedQuery(WRITE).execute(Tuple.from(p)).replaceWithVoid();
   }
 

@@ -8,15 +8,15 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,8 +50,6 @@ public class OutcomeProjector {
       "SELECT outcome_id, agent_id, kind, CAST(assignment_id AS varchar), CAST(session_id AS varchar), "
           + "response_time_ms, detail, at FROM reliability_outcome ";
   static final String CLAIM = COLUMNS + "WHERE outcome_id = ANY(CAST(:ids AS bigint[])) FOR UPDATE SKIP LOCKED";
-  static final String CLAIM_STRAYS = COLUMNS + "WHERE outcome_id <= :upTo ORDER BY outcome_id LIMIT :n "
-      + "FOR UPDATE SKIP LOCKED";
   private static final String POOL_COLUMNS =
       "SELECT outcome_id, agent_id, kind, assignment_id, session_id, response_time_ms, detail, at FROM reliability_outcome ";
   static final String POOL_CLAIM = POOL_COLUMNS + "WHERE outcome_id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED";
@@ -87,9 +85,16 @@ public class OutcomeProjector {
    */
   static final int MAX_BACKLOG = 20 * MAX_BATCH;
 
-  /** True when the in-memory queue is full: leave the outcome to the sweep. */
-  public boolean saturated() {
-    return commits.backlog() >= MAX_BACKLOG;
+  /**
+   * Applies the queued outcome in the background (for a caller that does not wait): failures are logged, and when
+   * this instance's queue is full the outcome, whose row is durable, is left to the sweep.
+   */
+  public void applyLater(long outcomeId) {
+    if (commits.backlog() >= MAX_BACKLOG) {
+      return;
+    }
+    apply(outcomeId).subscribe().with(x -> { },
+        e -> LOG.warnf("outcome %d left for the sweep: %s", outcomeId, e.getMessage()));
   }
 
   private Uni<Void> applyBatch(List<GroupCommit.Entry<Long, Void>> batch) {
@@ -163,23 +168,25 @@ public class OutcomeProjector {
               rows.forEach(r -> claimed.add(queued(r)));
               claimed.sort(ORDER);
               if (claimed.isEmpty()) {
-                return Uni.createFrom().item(0);
+                return Uni.createFrom().item(new Claimed(0, null));
               }
               Long[] got = claimed.stream().map(Queued::id).toArray(Long[]::new);
               return batches.apply(conn, claimed.stream().map(Queued::outcome).toList(), got)
-                  .map(done -> done ? claimed.size() : -1);
+                  .map(done -> new Claimed(done ? claimed.size() : 0, done ? null : got));
             }))
-        .invoke(n -> {
-          if (n > 0) {
-            registry.counter(APPLIED, "path", "batch").increment(n);
+        .flatMap(c -> {
+          if (c.forEntities() == null) {
+            registry.counter(APPLIED, "path", "batch").increment(c.applied());
+            return Uni.createFrom().item(c.applied());
           }
-        })
-        .flatMap(n -> n >= 0
-            ? Uni.createFrom().item(n)
-            : Transactions.retrying(vertx, () -> claim(ids != null ? CLAIM : CLAIM_STRAYS, ids, upTo)
-                .flatMap(this::applyAndDelete))
-                .invoke(m -> registry.counter(APPLIED, "path", "entities").increment(m)));
+          // Nothing was written: the same rows (those still queued) go through the entities.
+          return Transactions.retrying(vertx, () -> claim(c.forEntities()).flatMap(this::applyAndDelete))
+              .invoke(m -> registry.counter(APPLIED, "path", "entities").increment(m));
+        });
   }
+
+  /** What a pool claim did: outcomes applied by the batch, or the ids it left for the entity path. */
+  private record Claimed(int applied, Long[] forEntities) {}
 
   /** Agent id order (the order in which a batch takes its agents' locks), then the order they happened in. */
   private static final Comparator<Queued> ORDER =
@@ -197,16 +204,9 @@ public class OutcomeProjector {
         at == null ? null : at.toInstant()));
   }
 
-  private Uni<List<Queued>> claim(String sql, Long[] ids, long upTo) {
-    return Panache.getSession().flatMap(s -> {
-      var q = s.createNativeQuery(sql, Object[].class);
-      if (ids != null) {
-        q.setParameter("ids", ids);
-      } else {
-        q.setParameter("upTo", upTo).setParameter("n", MAX_BATCH);
-      }
-      return q.getResultList();
-    }).map(rows -> rows.stream().map(OutcomeProjector::queued)
+  private Uni<List<Queued>> claim(Long[] ids) {
+    return Panache.getSession().flatMap(s -> s.createNativeQuery(CLAIM, Object[].class).setParameter("ids", ids)
+        .getResultList()).map(rows -> rows.stream().map(OutcomeProjector::queued)
         .sorted(ORDER)
         .toList());
   }

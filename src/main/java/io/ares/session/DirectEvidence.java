@@ -134,18 +134,11 @@ public class DirectEvidence {
             registry.counter("ares_transitions_total", "machine", "session", "to", SessionState.COMPLETED.name())
                 .increment();
           }
-          if (!config.reliability().verdictAwaitsRecord() && projector.saturated()) {
-            // The projector is far behind: this outcome (durable) is left to its sweep.
-            return Uni.createFrom().item(w.verdict());
-          }
-          Uni<Void> applied = projector.apply(w.outcomeId());
           if (!config.reliability().verdictAwaitsRecord()) {
-            // Applied in the background; if it fails the outcome stays queued for the sweep.
-            applied.subscribe().with(x -> { }, e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
-                w.outcomeId(), assignmentId, e.getMessage()));
+            projector.applyLater(w.outcomeId());
             return Uni.createFrom().item(w.verdict());
           }
-          return applied
+          return projector.apply(w.outcomeId())
               .ifNoItem().after(java.time.Duration.ofSeconds(15)).fail()
               // The verdict is committed; an outcome not applied now stays queued for the projector's sweep.
               .onFailure().invoke(e -> LOG.warnf("outcome %d of assignment %s left for the sweep: %s",
