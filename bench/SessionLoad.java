@@ -1,5 +1,6 @@
 // ARES simulated fleet: agents long-poll, ack and submit honest evidence; a coordinator (operator) keeps sessions of
-// 3 participants in flight. JDK HTTP client only; run as a Java 17 single-file program:
+// 3 participants in flight. JDK only (its HTTP/1.1 client is the small blocking one at the end of this file, which costs
+// the shared cores far less than java.net.http did); run as a Java 17 single-file program:
 //
 //   java bench/SessionLoad.java base=http://127.0.0.1:8090 agents=target/bench/agents-s.txt inflight=1000 \
 //        creators=8 warmup=10 duration=30 drain=20 wait=20 out=target/bench/sl
@@ -19,15 +20,18 @@
 //   stop_fraction, stop_at_s  sessions mode: this fraction of the agents stops polling stop_at_s seconds after start
 //   doomed     comp mode: how many agents (the first ones of the file) are doomed; stop_at_epoch_ms: when they stop
 //   out        prefix of the result files: <out>.properties, <out>-wakeups.csv, <out>-validated.txt, <out>-comp.csv
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -55,7 +59,7 @@ public class SessionLoad {
   static int iopt(String k, int d) { return Integer.parseInt(opt(k, String.valueOf(d))); }
   static double dopt(String k, double d) { return Double.parseDouble(opt(k, String.valueOf(d))); }
 
-  static HttpClient client;
+  static Http client;
   static String[] bases;
   static String adminAuth;
   static volatile boolean running = true;
@@ -109,9 +113,7 @@ public class SessionLoad {
     }
     bases = opt("base", "http://127.0.0.1:8090").split(",");
     adminAuth = "Basic " + Base64.getEncoder().encodeToString(opt("admin", "admin:admin").getBytes(StandardCharsets.UTF_8));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .executor(Executors.newFixedThreadPool(iopt("threads", 4)))
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    client = new Http();
     List<Agent> agents = new ArrayList<>();
     int idx = 0;
     for (String line : Files.readAllLines(Path.of(opt("agents", "target/bench/agents-s.txt")))) {
@@ -279,10 +281,7 @@ public class SessionLoad {
       String base = bases[(ci + n++) % bases.length];
       long sent = System.nanoTime();
       try {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions"))
-            .header("Content-Type", "application/json").header("Authorization", adminAuth)
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        Http.Resp r = client.send("POST", base, "/api/v1/sessions", adminAuth, body, 30_000);
         requests.increment();
         long answered = System.nanoTime();
         if (r.statusCode() == 201) {
@@ -329,9 +328,8 @@ public class SessionLoad {
   }
 
   // ------------------------------------------------------------------ agents
-  static HttpRequest.Builder agentReq(Agent a, String path) {
-    return HttpRequest.newBuilder(URI.create(a.base() + path)).header("Authorization", "Bearer " + a.token())
-        .timeout(Duration.ofSeconds(iopt("wait", 20) + 30));
+  static int agentTimeoutMs() {
+    return (iopt("wait", 20) + 30) * 1000;
   }
 
   /** One long-poll after the other; work is handled concurrently with the next poll. */
@@ -341,8 +339,8 @@ public class SessionLoad {
     }
     long pollStart = System.nanoTime();
     long pollStartEpoch = epochMicros();
-    HttpRequest req = agentReq(a, "/api/v1/agents/" + a.id() + "/assignments?wait_seconds=" + iopt("wait", 20)).GET().build();
-    client.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+    client.sendAsync("GET", a.base(), "/api/v1/agents/" + a.id() + "/assignments?wait_seconds=" + iopt("wait", 20),
+        "Bearer " + a.token(), null, agentTimeoutMs()).whenComplete((r, e) -> {
       requests.increment();
       polls.increment();
       long got = System.nanoTime();
@@ -404,10 +402,9 @@ public class SessionLoad {
     return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
   }
 
-  static CompletableFuture<HttpResponse<String>> post(Agent a, String path, String body) {
+  static CompletableFuture<Http.Resp> post(Agent a, String path, String body) {
     requests.increment();
-    return client.sendAsync(agentReq(a, path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return client.sendAsync("POST", a.base(), path, "Bearer " + a.token(), body, agentTimeoutMs());
   }
 
   /** ack, then honest evidence (a holder only acks and keeps the work open). */
@@ -507,9 +504,7 @@ public class SessionLoad {
       Agent h = holders.get(i), p1 = peers.get((2 * i) % peers.size()), p2 = peers.get((2 * i + 1) % peers.size());
       String body = "{\"task\":{\"type\":\"bench\",\"input\":{}},\"agent_ids\":[\"" + p1.id() + "\",\"" + p2.id() + "\",\""
           + h.id() + "\"]}";
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(bases[0] + "/api/v1/sessions"))
-          .header("Content-Type", "application/json").header("Authorization", adminAuth)
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      Http.Resp r = client.send("POST", bases[0], "/api/v1/sessions", adminAuth, body, 30_000);
       if (r.statusCode() == 201) {
         ok++;
         Map<String, Object> s = Json.obj(r.body());
@@ -681,6 +676,153 @@ public class SessionLoad {
           }
         } else {
           b.append(c);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ HTTP
+  /**
+   * A small HTTP/1.1 client for this load generator: keep-alive connections per base URL, one blocking exchange per
+   * request on a pooled thread (a waiting long-poll holds a parked thread and a socket, nothing else). java.net.http
+   * cost this process about 0.3 ms of CPU per request, on the same two cores as the app and PostgreSQL.
+   */
+  static final class Http {
+    record Resp(int statusCode, String body) {}
+
+    private final Map<String, java.util.concurrent.ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(null, r, "http", 256 * 1024);
+      t.setDaemon(true);
+      return t;
+    });
+
+    CompletableFuture<Resp> sendAsync(String method, String base, String path, String auth, String body, int timeoutMs) {
+      CompletableFuture<Resp> f = new CompletableFuture<>();
+      pool.execute(() -> {
+        try {
+          f.complete(send(method, base, path, auth, body, timeoutMs));
+        } catch (Throwable e) {
+          f.completeExceptionally(e);
+        }
+      });
+      return f;
+    }
+
+    Resp send(String method, String base, String path, String auth, String body, int timeoutMs) throws IOException {
+      byte[] payload = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+      var q = idle.computeIfAbsent(base, k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+      Conn c = q.pollFirst();
+      boolean reused = c != null;
+      if (c == null) {
+        c = new Conn(URI.create(base));
+      }
+      try {
+        Resp r = c.exchange(method, path, auth, payload, timeoutMs);
+        if (c.keepAlive) {
+          q.offerFirst(c);
+        } else {
+          c.close();
+        }
+        return r;
+      } catch (EOFException e) {
+        c.close();
+        if (reused && c.nothingRead) {
+          // The server closed this idle connection before reading the request: send it once on a new one.
+          return send(method, base, path, auth, body, timeoutMs);
+        }
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+
+    static final class Conn {
+      final Socket socket = new Socket();
+      final BufferedOutputStream out;
+      final InputStream in;
+      final String host;
+      boolean keepAlive = true;
+      boolean nothingRead;
+
+      Conn(URI base) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+        out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+        in = new BufferedInputStream(socket.getInputStream(), 8192);
+        host = base.getHost() + ":" + base.getPort();
+      }
+
+      Resp exchange(String method, String path, String auth, byte[] payload, int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        StringBuilder h = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
+            .append(host).append("\r\nAuthorization: ").append(auth).append("\r\nAccept: application/json\r\n");
+        if (payload != null) {
+          h.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
+        }
+        out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (payload != null) {
+          out.write(payload);
+        }
+        out.flush();
+        nothingRead = true;
+        String status = line();
+        nothingRead = false;
+        int code = Integer.parseInt(status.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        for (String l = line(); !l.isEmpty(); l = line()) {
+          int colon = l.indexOf(':');
+          String name = l.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+          String value = l.substring(colon + 1).trim();
+          switch (name) {
+            case "content-length" -> length = Long.parseLong(value);
+            case "transfer-encoding" -> chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+            case "connection" -> keepAlive &= !value.equalsIgnoreCase("close");
+            default -> { }
+          }
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(length > 0 ? (int) length : 256);
+        if (chunked) {
+          for (int n = Integer.parseInt(line().split(";")[0].trim(), 16); n > 0;
+              n = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+            b.write(in.readNBytes(n));
+            line();
+          }
+          while (!line().isEmpty()) { } // trailers
+        } else if (length >= 0) {
+          byte[] bytes = in.readNBytes((int) length);
+          if (bytes.length < length) {
+            throw new EOFException("body cut short");
+          }
+          b.write(bytes);
+        } else {
+          b.write(in.readAllBytes());
+          keepAlive = false;
+        }
+        return new Resp(code, b.toString(StandardCharsets.UTF_8));
+      }
+
+      private String line() throws IOException {
+        StringBuilder l = new StringBuilder(64);
+        for (int ch = in.read(); ch != '\n'; ch = in.read()) {
+          if (ch < 0) {
+            throw new EOFException("connection closed");
+          }
+          if (ch != '\r') {
+            l.append((char) ch);
+          }
+        }
+        return l.toString();
+      }
+
+      void close() {
+        keepAlive = false;
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing
         }
       }
     }

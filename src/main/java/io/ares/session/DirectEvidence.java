@@ -72,6 +72,16 @@ public class DirectEvidence {
           + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1)";
 
   /**
+   * For this transaction only: PostgreSQL reuses the generic plan of {@link #READ}. Left to choose, it planned the read
+   * afresh on every call (a custom plan, though the generic one is the same index walk), which was 0.39 ms of planning
+   * per evidence and the largest planning cost in the sessions benchmark (pg_stat_statements with track_planning:
+   * 10,352 plans for 10,354 calls). The lock and the write already run on their generic plans, so nothing else changes.
+   * Not set for the whole pool: the participant choice needs its custom plan (forced generic, it took 15.6 ms instead
+   * of 0.3, BENCHMARKS.md).
+   */
+  static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
+
+  /**
    * The verdict's transaction after the lock, as one statement; the delegation's message row is written before the
    * assignment row (the order of every writer; a version mismatch rolls the whole transaction back). $1 assignment, $2 now, $3 evidence hash, $4 evidence,
    * $5 verdict, $6 the version read, $7 session, $8 actor, $9 completes the session, $10 assignment's state before,
@@ -150,14 +160,15 @@ public class DirectEvidence {
 
   private Uni<Written> judge(SqlConnection conn, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    // Sent together (pipelined on the connection): PostgreSQL runs the read only once the lock is held, and takes its
-    // snapshot then, so the read sees every verdict committed before the lock — one round trip instead of two.
+    // Sent together (pipelined on the connection, in this order): PostgreSQL runs the read only once the lock is held,
+    // and takes its snapshot then, so the read sees every verdict committed before the lock — one round trip, not three.
+    Uni<RowSet<Row>> plans = conn.query(GENERIC_PLANS).execute();
     Uni<RowSet<Row>> lock = conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId));
     Uni<RowSet<Row>> read = conn.preparedQuery(READ).execute(Tuple.of(assignmentId));
-    return Uni.combine().all().unis(lock, read).asTuple()
-        .flatMap(both -> both.getItem1().size() == 0
+    return Uni.combine().all().unis(plans, lock, read).asTuple()
+        .flatMap(sent -> sent.getItem2().size() == 0
             ? Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId))
-            : Uni.createFrom().item(both.getItem2()))
+            : Uni.createFrom().item(sent.getItem3()))
         .flatMap(rows -> {
       Row mine = null;
       List<Row> all = new ArrayList<>();
