@@ -6,7 +6,7 @@ import io.ares.delivery.AgentMessage;
 import io.ares.evidence.EvidenceValidator;
 import io.ares.evidence.Verdict;
 import io.ares.platform.ApiException;
-import io.ares.platform.Transactions;
+import io.ares.platform.PipelinedTx;
 import io.ares.platform.security.Caller;
 import io.ares.reliability.OutcomeKind;
 import io.ares.reliability.OutcomeProjector;
@@ -37,7 +37,8 @@ import org.jboss.logging.Logger;
  * quorum is reached with nothing else open — in three prepared statements on the reactive pool instead of through the
  * entities: one locks the session, one reads its assignments, one writes SUBMITTED → VALIDATED (and, when it is the
  * quorum, IN_PROGRESS → COMPLETED) with their event rows, closes the delegation, gives the agent's capacity back and
- * queues the reliability outcome. Everything else (a rejected verdict, a completion that must cancel open work) is
+ * queues the reliability outcome. Two round trips: BEGIN, the lock and the read go together, then the write and COMMIT
+ * ({@link PipelinedTx}). Everything else (a rejected verdict, a completion that must cancel open work) is
  * answered {@code null}, and {@link SessionService} runs the general path, which applies the same rules through
  * {@link SessionEngine}.
  *
@@ -72,14 +73,14 @@ public class DirectEvidence {
           + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1)";
 
   /**
-   * For this transaction only: PostgreSQL reuses the generic plan of {@link #READ}. Left to choose, it planned the read
-   * afresh on every call (a custom plan, though the generic one is the same index walk), which was 0.39 ms of planning
-   * per evidence and the largest planning cost in the sessions benchmark (pg_stat_statements with track_planning:
-   * 10,352 plans for 10,354 calls). The lock and the write already run on their generic plans, so nothing else changes.
-   * Not set for the whole pool: the participant choice needs its custom plan (forced generic, it took 15.6 ms instead
-   * of 0.3, BENCHMARKS.md).
+   * Opens the verdict's transaction, which reuses the generic plan of {@link #READ}. Left to choose, PostgreSQL planned
+   * the read afresh on every call (a custom plan, though the generic one is the same index walk): 0.39 ms of planning
+   * per evidence, the largest planning cost in the sessions benchmark (pg_stat_statements with track_planning: 10,352
+   * plans for 10,354 calls). The lock and the write already ran on their generic plans, so nothing else changes. Not
+   * set for the whole pool: the participant choice needs its custom plan (forced generic, it took 15.6 ms instead of
+   * 0.3, BENCHMARKS.md).
    */
-  static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
+  static final String BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 
   /**
    * The verdict's transaction after the lock, as one statement; the delegation's message row is written before the
@@ -130,7 +131,7 @@ public class DirectEvidence {
    */
   public Uni<Map<String, Object>> submit(UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    return Transactions.onPool(pool, conn -> judge(conn, assignmentId, body, evidenceHash, caller, started))
+    return PipelinedTx.run(pool, BEGIN, (conn, tx) -> judge(conn, tx, assignmentId, body, evidenceHash, caller, started))
         .flatMap(w -> {
           if (w == null || w.outcomeId() == null) {
             return Uni.createFrom().item(w == null ? null : w.verdict());
@@ -158,17 +159,16 @@ public class DirectEvidence {
         });
   }
 
-  private Uni<Written> judge(SqlConnection conn, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
+  private Uni<Written> judge(SqlConnection conn, PipelinedTx tx, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    // Sent together (pipelined on the connection, in this order): PostgreSQL runs the read only once the lock is held,
-    // and takes its snapshot then, so the read sees every verdict committed before the lock — one round trip, not three.
-    Uni<RowSet<Row>> plans = conn.query(GENERIC_PLANS).execute();
+    // Sent together with BEGIN (pipelined on the connection, in this order): PostgreSQL runs the read only once the
+    // lock is held, and takes its snapshot then, so the read sees every verdict committed before the lock.
     Uni<RowSet<Row>> lock = conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId));
     Uni<RowSet<Row>> read = conn.preparedQuery(READ).execute(Tuple.of(assignmentId));
-    return Uni.combine().all().unis(plans, lock, read).asTuple()
-        .flatMap(sent -> sent.getItem2().size() == 0
+    return Uni.combine().all().unis(lock, read).asTuple()
+        .flatMap(both -> both.getItem1().size() == 0
             ? Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId))
-            : Uni.createFrom().item(sent.getItem3()))
+            : Uni.createFrom().item(both.getItem2()))
         .flatMap(rows -> {
       Row mine = null;
       List<Row> all = new ArrayList<>();
@@ -239,9 +239,10 @@ public class DirectEvidence {
           mine.getLong("version"), sessionId, caller.actor(), completes, from.name(),
           text(Map.of("evidence_hash", evidenceHash)), agentId, responseMs, sessionState.name(), submitted.name(),
           validated.name(), next.name()));
-      return conn.preparedQuery(WRITE_VALID).execute(Tuple.from(params)).flatMap(written -> {
+      return tx.commitWith(conn.preparedQuery(WRITE_VALID).execute(Tuple.from(params))).flatMap(written -> {
         if (written.size() == 0) {
-          // A concurrent ACK changed the assignment after the read: this attempt is retried on fresh rows.
+          // A concurrent ACK changed the assignment after the read (nothing was written, the commit only let the locks
+          // go): this attempt is retried on fresh rows.
           return Uni.createFrom().failure(new StaleStateException("assignment " + assignmentId + " changed"));
         }
         return Uni.createFrom().item(new Written(verdict, written.iterator().next().getLong("outcome_id"), completes));
