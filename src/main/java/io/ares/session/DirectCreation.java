@@ -6,19 +6,18 @@ import io.ares.delivery.Outbox;
 import io.ares.platform.ApiException;
 import io.ares.platform.AresConfig;
 import io.ares.platform.PipelinedTx;
+import io.ares.platform.Transactions;
 import io.ares.platform.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +29,13 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Creates a session, its PENDING assignments, their delegations and the CREATED events in one transaction of two
- * or three prepared statements on the reactive pool (the creation is the engine's busiest write after the agents'
- * calls). The same rules as {@link SessionService}: participants by name (each must exist, be ACTIVE and have free
- * capacity) or by capability (ACTIVE, capable, free capacity, live lease, best score first, rows another creation
- * holds skipped first); capacity reserved by a guarded update; one event row per created entity; the agents woken
- * by a NOTIFY sent right after the transaction commits.
+ * Creates a session, its PENDING assignments, their delegations and the CREATED events in one transaction on the
+ * reactive pool (the creation is the engine's busiest write after the agents' calls): by capability, one statement
+ * ({@link #CREATE_BY_CAPABILITY}); by name, or when too few free agents were found, two or three prepared statements.
+ * The same rules as {@link SessionService}: participants by name (each must exist, be ACTIVE and have free capacity)
+ * or by capability (ACTIVE, capable, free capacity, live lease, best score first, rows another creation holds skipped
+ * first); capacity reserved by a guarded update; one event row per created entity; the agents woken by a NOTIFY sent
+ * right after the transaction commits.
  */
 @ApplicationScoped
 public class DirectCreation {
@@ -87,11 +87,47 @@ public class DirectCreation {
           + "SELECT 1";
 
   /**
-   * Wakes the participants' long-polls on every replica. Sent right behind the creation's COMMIT on the same connection
-   * (no round trip of its own), as a transaction of its own: a NOTIFY inside the creation would hold PostgreSQL's
-   * global notification lock through the creation's commit flush, which serialised every creation's commit (and kept
-   * the chosen agents' rows locked meanwhile) — 28 % of COMMIT samples waited on it in the sessions benchmark. This
-   * one has no transaction id, hence no flush. A creation rolled back wakes its agents for nothing; they claim nothing.
+   * The whole creation by capability as one statement, its own transaction: the choice (rows another creation holds
+   * skipped), the capacity reservation, the session, its assignments, their delegations and the CREATED events. The
+   * chosen rows are locked only while this statement runs and commits. When fewer than {@code count} free rows are
+   * found, it writes nothing (every write is guarded by {@code ok}) and the two-statement path below takes over, which
+   * also waits for rows other creations hold. Slots go to the chosen in the order of the choice: best score first, then
+   * agent id. $1 session, $2 INITIALIZING, $3 coordinator, $4 task, $5 quorum, $6 participants, $7 capability,
+   * $8 deadline, $9 now, $10 Idempotency-Key, $11 request hash, $12 PENDING, $13 ack deadline, $14 assignment ids,
+   * $15 task ids, $16 delegation payloads (by slot), $17 actor, $18 the session's CREATED detail, $19 count.
+   */
+  static final String CREATE_BY_CAPABILITY =
+      // The choice is planned afresh with the call's values on every call (V10), the rest of the statement once.
+      "WITH c AS (SELECT chosen AS agent_id FROM ares_choose_agents($7::varchar, $9::timestamptz, $19::int)), "
+          + "ok AS (SELECT count(*) = $19::int AS ok FROM c), "
+          // ANY(ARRAY(…)): the update probes the primary key (an IN could become a join).
+          + "r AS (UPDATE agent SET open_assignments = open_assignments + 1 "
+          + "WHERE agent_id = ANY(ARRAY(SELECT agent_id FROM c)) AND open_assignments < max_concurrent_tasks "
+          + "AND (SELECT ok FROM ok) RETURNING agent_id, reliability_score), "
+          + "ch AS (SELECT agent_id, (row_number() OVER (ORDER BY reliability_score DESC, agent_id))::int AS n FROM r), "
+          + "s AS (INSERT INTO coordination_session (session_id, state, coordinator_id, task, quorum, participants, "
+          + "capability, deadline_at, created_at, updated_at, idempotency_key, request_hash) "
+          + "SELECT $1::uuid, $2::varchar, $3::varchar, $4::text::jsonb, $5::int, $6::int, $7::varchar, $8::timestamptz, "
+          + "$9::timestamptz, $9::timestamptz, $10::varchar, $11::varchar WHERE (SELECT ok FROM ok)), "
+          + "a AS (INSERT INTO assignment (assignment_id, session_id, agent_id, task_id, state, attempt, slot, created_at, "
+          + "ack_deadline) SELECT ($14::uuid[])[n], $1::uuid, agent_id, ($15::varchar[])[n], $12::varchar, 1, n - 1, "
+          + "$9::timestamptz, $13::timestamptz FROM ch), "
+          + "m AS (INSERT INTO agent_message (agent_id, assignment_id, session_id, type, payload, open, due_at, "
+          + "deliveries, created_at) SELECT agent_id, ($14::uuid[])[n], $1::uuid, '" + AgentMessage.DELEGATION + "', "
+          + "(($16::text[])[n])::jsonb, true, $9::timestamptz, 0, $9::timestamptz FROM ch), "
+          + "e AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at, detail) "
+          + "SELECT $1::uuid, entity, id, NULL, state, 'CREATED', $17::varchar, $9::timestamptz, detail FROM ("
+          + "SELECT 0 AS n, 'session' AS entity, $1::uuid AS id, $2::varchar AS state, $18::text::jsonb AS detail "
+          + "WHERE (SELECT ok FROM ok) "
+          + "UNION ALL SELECT n, 'assignment', ($14::uuid[])[n], $12::varchar, "
+          + "jsonb_build_object('agent_id', agent_id, 'attempt', 1, 'slot', n - 1) FROM ch) x ORDER BY n) "
+          + "SELECT agent_id, n FROM ch ORDER BY n";
+
+  /**
+   * Wakes the participants' long-polls on every replica, once the creation has committed, as a transaction of its own:
+   * a NOTIFY inside the creation would hold PostgreSQL's global notification lock through the creation's commit flush,
+   * which serialised every creation's commit (and kept the chosen agents' rows locked meanwhile) — 28 % of COMMIT
+   * samples waited on it in the sessions benchmark. This one has no transaction id, hence no flush.
    */
   static final String WAKE = "SELECT pg_notify('" + Outbox.CHANNEL + "', c) FROM unnest($1::text[]) AS c";
 
@@ -104,11 +140,55 @@ public class DirectCreation {
   /** Creates the session (no Idempotency-Key, or one never used by this coordinator). */
   public Uni<SessionContext> create(SessionRequest req, String coordinator, String key, String requestHash,
       Caller caller) {
-    // BEGIN goes with the choice, COMMIT with the write: two round trips (PipelinedTx).
-    return PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
-            (req.agentIds() != null ? reserveNamed(conn, req.agentIds()) : reserveByCapability(conn, req))
-                .flatMap(agents -> write(conn, tx, req, coordinator, key, requestHash, caller, agents)))
+    Uni<SessionContext> created = req.agentIds() == null
+        ? Transactions.retried(Uni.createFrom().deferred(() -> createAtOnce(req, coordinator, key, requestHash, caller)))
+            .flatMap(ctx -> ctx != null ? Uni.createFrom().item(ctx) : inTransaction(req, coordinator, key, requestHash, caller))
+        : inTransaction(req, coordinator, key, requestHash, caller);
+    return created
+        .call(ctx -> wake(ctx.assignments.stream().map(a -> a.agentId).toList()))
         .invoke(() -> registry.counter("ares_sessions_created_total").increment());
+  }
+
+  /** By capability in one statement ({@link #CREATE_BY_CAPABILITY}); {@code null} when too few free rows were found. */
+  private Uni<SessionContext> createAtOnce(SessionRequest req, String coordinator, String key, String requestHash,
+      Caller caller) {
+    Draft d = draft(req, coordinator, key, requestHash, caller, req.count());
+    Tuple t = Tuple.from(java.util.Arrays.asList(
+        d.s.sessionId, d.s.state.name(), coordinator, json(d.s.task), d.s.quorum, d.s.participants, d.s.capability,
+        DirectTransitions.utc(d.s.deadlineAt), DirectTransitions.utc(d.now), key, requestHash,
+        AssignmentState.PENDING.name(), DirectTransitions.utc(d.ackDeadline), d.ids, d.taskIds, d.payloads,
+        d.actor, d.sessionDetail, req.count()));
+    return pool.preparedQuery(CREATE_BY_CAPABILITY).execute(t).map(rows -> {
+      if (rows.size() < req.count()) {
+        return null;
+      }
+      List<String> agents = new ArrayList<>();
+      rows.forEach(r -> agents.add(r.getString("agent_id")));
+      return d.context(agents);
+    });
+  }
+
+  /**
+   * Named agents, or too few free ones by capability: one transaction, the choice (rows held by other creations
+   * waited for) then the write; BEGIN goes with the choice, COMMIT with the write: two round trips (PipelinedTx).
+   */
+  private Uni<SessionContext> inTransaction(SessionRequest req, String coordinator, String key, String requestHash,
+      Caller caller) {
+    return PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
+        (req.agentIds() != null ? reserveNamed(conn, req.agentIds()) : reserveByCapability(conn, req))
+            .flatMap(agents -> write(conn, tx, draft(req, coordinator, key, requestHash, caller, agents.size()), agents)));
+  }
+
+  /**
+   * Wakes the participants' long-polls, after the commit: the session exists whatever happens to the wake-up, which
+   * must not fail (and so retry) it; an agent not woken finds the work at its next poll.
+   */
+  private Uni<Void> wake(List<String> agents) {
+    return pool.preparedQuery(WAKE).execute(Tuple.of((Object) Outbox.chunks(agents).toArray(String[]::new)))
+        .onFailure().invoke(e -> LOG.warnf("wake-up of %s not sent (they find the work at their next poll): %s",
+            agents, e.getMessage()))
+        .onFailure().recoverWithNull()
+        .replaceWithVoid();
   }
 
   /** Named agents: each must exist, be ACTIVE and have free capacity; locked in id order (no deadlock). */
@@ -168,30 +248,78 @@ public class DirectCreation {
         });
   }
 
-  private Uni<SessionContext> write(SqlConnection conn, PipelinedTx tx, SessionRequest req, String coordinator, String key,
-      String requestHash, Caller caller, List<String> agents) {
-    Instant now = clock.instant();
-    CoordinationSession s = new CoordinationSession();
-    s.sessionId = UUID.randomUUID();
-    s.state = SessionState.INITIALIZING;
-    s.coordinatorId = coordinator;
-    s.task = req.task();
-    s.quorum = req.effectiveQuorum();
-    s.participants = req.participants();
-    s.capability = req.capability();
-    s.deadlineAt = req.deadlineSeconds() == null ? null : now.plusSeconds(req.deadlineSeconds());
-    s.createdAt = now;
-    s.updatedAt = now;
-    s.idempotencyKey = key;
-    s.requestHash = requestHash;
-    Instant ackDeadline = now.plus(config.assignment().ackTimeout());
+  /** Everything of a new session that does not depend on which agents take it: ids, payloads, details. */
+  private final class Draft {
+    final CoordinationSession s = new CoordinationSession();
+    final Instant now = clock.instant();
+    final Instant ackDeadline = now.plus(config.assignment().ackTimeout());
+    final UUID[] ids;
+    final String[] taskIds;
+    final String[] payloads;
+    final String sessionDetail;
+    final String actor;
+
+    Draft(SessionRequest req, String coordinator, String key, String requestHash, Caller caller, int n) {
+      actor = caller.actor();
+      s.sessionId = UUID.randomUUID();
+      s.state = SessionState.INITIALIZING;
+      s.coordinatorId = coordinator;
+      s.task = req.task();
+      s.quorum = req.effectiveQuorum();
+      s.participants = req.participants();
+      s.capability = req.capability();
+      s.deadlineAt = req.deadlineSeconds() == null ? null : now.plusSeconds(req.deadlineSeconds());
+      s.createdAt = now;
+      s.updatedAt = now;
+      s.idempotencyKey = key;
+      s.requestHash = requestHash;
+      sessionDetail = json(Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants));
+      ids = new UUID[n];
+      taskIds = new String[n];
+      payloads = new String[n];
+      for (int i = 0; i < n; i++) {
+        ids[i] = UUID.randomUUID();
+        taskIds[i] = UUID.randomUUID().toString();
+        // The delegation's payload does not name the agent: it is the same whoever takes the slot.
+        Map<String, Object> payload = SessionEngine.messagePayload(s, assignment(i, null));
+        payload.put("deadline", ackDeadline.toString());
+        payloads[i] = json(payload);
+      }
+    }
+
+    Assignment assignment(int slot, String agentId) {
+      Assignment a = new Assignment();
+      a.assignmentId = ids[slot];
+      a.sessionId = s.sessionId;
+      a.agentId = agentId;
+      a.taskId = taskIds[slot];
+      a.state = AssignmentState.PENDING;
+      a.attempt = 1;
+      a.slot = slot;
+      a.createdAt = now;
+      a.ackDeadline = ackDeadline;
+      return a;
+    }
+
+    /** The session and its assignments, slot i to agents[i]. */
+    SessionContext context(List<String> agents) {
+      List<Assignment> assignments = new ArrayList<>();
+      for (int i = 0; i < agents.size(); i++) {
+        assignments.add(assignment(i, agents.get(i)));
+      }
+      return new SessionContext(s, assignments);
+    }
+  }
+
+  private Draft draft(SessionRequest req, String coordinator, String key, String requestHash, Caller caller, int n) {
+    return new Draft(req, coordinator, key, requestHash, caller, n);
+  }
+
+  private Uni<SessionContext> write(SqlConnection conn, PipelinedTx tx, Draft d, List<String> agents) {
     int n = agents.size();
-    List<Assignment> assignments = new ArrayList<>();
-    UUID[] ids = new UUID[n];
-    String[] agentIds = new String[n];
-    String[] taskIds = new String[n];
+    SessionContext ctx = d.context(agents);
+    CoordinationSession s = d.s;
     Integer[] slots = new Integer[n];
-    String[] payloads = new String[n];
     String[] evEntity = new String[n + 1];
     UUID[] evId = new UUID[n + 1];
     String[] evState = new String[n + 1];
@@ -199,46 +327,21 @@ public class DirectCreation {
     evEntity[0] = "session";
     evId[0] = s.sessionId;
     evState[0] = s.state.name();
-    evDetail[0] = json(Map.of("coordinator_id", coordinator, "quorum", s.quorum, "participants", s.participants));
+    evDetail[0] = d.sessionDetail;
     for (int i = 0; i < n; i++) {
-      Assignment a = new Assignment();
-      a.assignmentId = UUID.randomUUID();
-      a.sessionId = s.sessionId;
-      a.agentId = agents.get(i);
-      a.taskId = UUID.randomUUID().toString();
-      a.state = AssignmentState.PENDING;
-      a.attempt = 1;
-      a.slot = i;
-      a.createdAt = now;
-      a.ackDeadline = ackDeadline;
-      assignments.add(a);
-      ids[i] = a.assignmentId;
-      agentIds[i] = a.agentId;
-      taskIds[i] = a.taskId;
       slots[i] = i;
-      Map<String, Object> payload = SessionEngine.messagePayload(s, a);
-      payload.put("deadline", ackDeadline.toString());
-      payloads[i] = json(payload);
       evEntity[i + 1] = "assignment";
-      evId[i + 1] = a.assignmentId;
-      evState[i + 1] = a.state.name();
-      evDetail[i + 1] = json(Map.of("agent_id", a.agentId, "attempt", 1, "slot", i));
+      evId[i + 1] = d.ids[i];
+      evState[i + 1] = AssignmentState.PENDING.name();
+      evDetail[i + 1] = json(Map.of("agent_id", agents.get(i), "attempt", 1, "slot", i));
     }
-    String[] wake = Outbox.chunks(agents).toArray(String[]::new);
-    OffsetDateTime at = DirectTransitions.utc(now);
     Tuple t = Tuple.from(java.util.Arrays.asList(
-        s.sessionId, s.state.name(), coordinator, json(s.task), s.quorum, s.participants, s.capability,
-        DirectTransitions.utc(s.deadlineAt), at, key, requestHash,
-        AssignmentState.PENDING.name(), DirectTransitions.utc(ackDeadline),
-        ids, agentIds, taskIds, slots, payloads,
-        caller.actor(), evEntity, evId, evState, evDetail));
-    Uni<RowSet<Row>> written = tx.commitWith(conn.preparedQuery(WRITE).execute(t));
-    // After the commit: the session exists whatever happens to the wake-up, which must not fail (and so retry) it.
-    Uni<RowSet<Row>> woken = conn.preparedQuery(WAKE).execute(Tuple.of((Object) wake))
-        .onFailure().invoke(e -> LOG.warnf("wake-up of %s not sent (they find the work at their next poll): %s",
-            agents, e.getMessage()))
-        .onFailure().recoverWithNull();
-    return Uni.combine().all().unis(written, woken).asTuple().map(x -> new SessionContext(s, assignments));
+        s.sessionId, s.state.name(), s.coordinatorId, json(s.task), s.quorum, s.participants, s.capability,
+        DirectTransitions.utc(s.deadlineAt), DirectTransitions.utc(d.now), s.idempotencyKey, s.requestHash,
+        AssignmentState.PENDING.name(), DirectTransitions.utc(d.ackDeadline),
+        d.ids, agents.toArray(String[]::new), d.taskIds, slots, d.payloads,
+        d.actor, evEntity, evId, evState, evDetail));
+    return tx.commitWith(conn.preparedQuery(WRITE).execute(t)).replaceWith(ctx);
   }
 
   private String json(Object value) {

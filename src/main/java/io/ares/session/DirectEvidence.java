@@ -35,12 +35,13 @@ import org.jboss.logging.Logger;
 /**
  * The common case of an agent's evidence — the first submission, valid, and either the session stays open or its
  * quorum is reached with nothing else open — in three prepared statements on the reactive pool instead of through the
- * entities: one locks the session, one reads its assignments, one writes SUBMITTED → VALIDATED (and, when it is the
- * quorum, IN_PROGRESS → COMPLETED) with their event rows, closes the delegation, gives the agent's capacity back and
- * queues the reliability outcome. Two round trips: BEGIN, the lock and the read go together, then the write and COMMIT
- * ({@link PipelinedTx}). Everything else (a rejected verdict, a completion that must cancel open work) is
- * answered {@code null}, and {@link SessionService} runs the general path, which applies the same rules through
- * {@link SessionEngine}.
+ * entities: one reads the session and its assignments, unlocked, and the verdict is judged from it; then one locks the
+ * session and one checks what the read decided on the rows as they are now and writes SUBMITTED → VALIDATED (and, when
+ * it is the quorum, IN_PROGRESS → COMPLETED) with their event rows, closes the delegation, gives the agent's capacity
+ * back and queues the reliability outcome. Two round trips: BEGIN and the read go together, then the lock, the write
+ * and COMMIT ({@link PipelinedTx}); the session is locked only for the second. Everything else (a rejected
+ * verdict, a completion that must cancel open work) is answered {@code null}, and {@link SessionService} runs the
+ * general path, which applies the same rules through {@link SessionEngine}.
  *
  * <p>Same rules, same transaction boundaries: the transitions come from the tables, the session row is locked as the
  * engine locks it, the assignment row is written under its version (a concurrent ACK, which does not take the session
@@ -53,15 +54,10 @@ public class DirectEvidence {
 
   private static final Logger LOG = Logger.getLogger(DirectEvidence.class);
 
-  /** Locks the assignment's session, as the engine does, before anything of it is read. */
-  static final String LOCK =
-      "SELECT s.session_id FROM coordination_session s "
-          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1) FOR NO KEY UPDATE";
-
   /**
-   * The session and every assignment of it (and the submitter's proof requirements), read by a statement of its own
-   * after the lock: under READ COMMITTED a statement that waited for the lock would still see the assignments as they
-   * were before it waited, and decide the quorum from them.
+   * The session and every assignment of it (and the submitter's proof requirements), read before any lock: the verdict
+   * is judged from it while nothing is held. What the read decided is checked again under the lock by
+   * {@link #WRITE_VALID} (the assignment's version, the session's state, the quorum counted afresh).
    */
   static final String READ =
       "SELECT s.session_id, s.state AS session_state, s.quorum, s.task -> 'success_criteria' AS criteria, "
@@ -73,6 +69,14 @@ public class DirectEvidence {
           + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1)";
 
   /**
+   * Locks the session, as the engine does, right before the write: sent with {@link #WRITE_VALID} and COMMIT, so the
+   * lock is held for one statement and the commit, never while the application judges. The write is a statement of
+   * its own after the lock: under READ COMMITTED a statement that waited for the lock would still see the
+   * assignments as they were before it waited, and count the quorum from them.
+   */
+  static final String LOCK = "SELECT 1 FROM coordination_session WHERE session_id = $1 FOR NO KEY UPDATE";
+
+  /**
    * Opens the verdict's transaction, which reuses the generic plan of {@link #READ}. Left to choose, PostgreSQL planned
    * the read afresh on every call (a custom plan, though the generic one is the same index walk): 0.39 ms of planning
    * per evidence, the largest planning cost in the sessions benchmark (pg_stat_statements with track_planning: 10,352
@@ -82,38 +86,54 @@ public class DirectEvidence {
    */
   static final String BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 
+  /** The assignment states that are still open work (counted by the quorum rule in SQL). */
+  private static final String OPEN_STATES = AssignmentState.OPEN.stream().map(st -> "'" + st.name() + "'")
+      .collect(java.util.stream.Collectors.joining(", "));
+
   /**
-   * The verdict's transaction after the lock, as one statement; the delegation's message row is written before the
-   * assignment row (the order of every writer; a version mismatch rolls the whole transaction back). $1 assignment, $2 now, $3 evidence hash, $4 evidence,
-   * $5 verdict, $6 the version read, $7 session, $8 actor, $9 completes the session, $10 assignment's state before,
-   * $11 EVIDENCE_SUBMITTED detail, $12 agent, $13 response time, $14 session's state before, $15 SUBMITTED,
-   * $16 VALIDATED, $17 the session's next state.
+   * The verdict's transaction after the lock, as one statement. First the rule the read decided, checked on the rows
+   * as they are now ({@code d}): the session is still in the state read, and this verdict either leaves the quorum
+   * short or completes it with nothing else open and no replacement due (any other case writes nothing and is
+   * answered to the general path). Then the writes ({@code go}): the delegation's message row before the assignment
+   * row (the order of every writer; a version mismatch writes nothing and the attempt is retried), the events, the
+   * agent's capacity, the session when it completes, the reliability outcome. $1 assignment, $2 now, $3 evidence hash,
+   * $4 evidence, $5 verdict, $6 the version read, $7 session, $8 actor, $9 the session's state read, $10 assignment's
+   * state before, $11 EVIDENCE_SUBMITTED detail, $12 agent, $13 response time, $14 SUBMITTED, $15 VALIDATED,
+   * $16 the session's state when the quorum is reached.
    */
   static final String WRITE_VALID =
-      "WITH m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
-          + AgentMessage.DELEGATION + "' AND open RETURNING 1), "
-          + "u AS (UPDATE assignment SET state = $16::varchar, acked_at = coalesce(acked_at, $2::timestamptz), "
+      "WITH q AS (SELECT count(*) FILTER (WHERE state = '" + AssignmentState.VALIDATED.name() + "') + 1 AS valid, "
+          + "coalesce(bool_or(state IN (" + OPEN_STATES + ") OR (retry_due_at IS NOT NULL AND replaced_by IS NULL)), "
+          + "false) AS others_open FROM assignment WHERE session_id = $7::uuid AND assignment_id <> $1::uuid), "
+          + "d AS (SELECT s.state = $9::varchar AS same, q.valid >= s.quorum AS completes, q.others_open "
+          + "FROM coordination_session s, q WHERE s.session_id = $7::uuid), "
+          + "go AS (SELECT completes FROM d WHERE same AND NOT (completes AND others_open)), "
+          + "m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
+          + AgentMessage.DELEGATION + "' AND open AND EXISTS (SELECT 1 FROM go) RETURNING 1), "
+          + "u AS (UPDATE assignment SET state = $15::varchar, acked_at = coalesce(acked_at, $2::timestamptz), "
           + "submitted_at = $2::timestamptz, validated_at = $2::timestamptz, ended_at = $2::timestamptz, "
           + "validation_seq = nextval('assignment_validation_seq'), evidence_hash = $3::varchar, "
           + "evidence = $4::text::jsonb, verdict = $5::text::jsonb, version = version + 1 "
-          + "WHERE assignment_id = $1::uuid AND version = $6::bigint AND (SELECT count(*) FROM m) >= 0 "
-          + "RETURNING assignment_id), "
+          + "WHERE assignment_id = $1::uuid AND version = $6::bigint AND EXISTS (SELECT 1 FROM go) "
+          + "AND (SELECT count(*) FROM m) >= 0 RETURNING assignment_id), "
           + "ev AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at, detail) "
-          + "SELECT $7::uuid, 'assignment', $1::uuid, $10::varchar, $15::varchar, 'EVIDENCE_SUBMITTED', $8::varchar, "
+          + "SELECT $7::uuid, 'assignment', $1::uuid, $10::varchar, $14::varchar, 'EVIDENCE_SUBMITTED', $8::varchar, "
           + "$2::timestamptz, $11::text::jsonb FROM u "
-          + "UNION ALL SELECT $7::uuid, 'assignment', $1::uuid, $15::varchar, $16::varchar, 'EVIDENCE_VALID', '"
+          + "UNION ALL SELECT $7::uuid, 'assignment', $1::uuid, $14::varchar, $15::varchar, 'EVIDENCE_VALID', '"
           + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u "
-          + "UNION ALL SELECT $7::uuid, 'session', $7::uuid, $14::varchar, $17::varchar, 'QUORUM_VALIDATED', '"
-          + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u WHERE $9::boolean), "
+          + "UNION ALL SELECT $7::uuid, 'session', $7::uuid, $9::varchar, $16::varchar, 'QUORUM_VALIDATED', '"
+          + SessionEngine.ENGINE + "', $2::timestamptz, NULL FROM u WHERE (SELECT completes FROM go)), "
           + "cap AS (UPDATE agent SET open_assignments = greatest(open_assignments - 1, 0) WHERE agent_id = $12::varchar "
           + "AND EXISTS (SELECT 1 FROM u)), "
-          + "s AS (UPDATE coordination_session SET state = $17::varchar, cause = 'QUORUM_VALIDATED', "
+          + "s AS (UPDATE coordination_session SET state = $16::varchar, cause = 'QUORUM_VALIDATED', "
           + "updated_at = $2::timestamptz, ended_at = $2::timestamptz, version = version + 1 "
-          + "WHERE session_id = $7::uuid AND $9::boolean AND EXISTS (SELECT 1 FROM u)), "
+          + "WHERE session_id = $7::uuid AND (SELECT completes FROM go) AND EXISTS (SELECT 1 FROM u)), "
           + "o AS (INSERT INTO reliability_outcome (agent_id, kind, assignment_id, session_id, response_time_ms, at) "
           + "SELECT $12::varchar, '" + OutcomeKind.VALIDATED.name() + "', $1::uuid, $7::uuid, $13::bigint, "
           + "$2::timestamptz FROM u RETURNING outcome_id) "
-          + "SELECT (SELECT outcome_id FROM o) AS outcome_id FROM u";
+          + "SELECT (SELECT outcome_id FROM o) AS outcome_id, (SELECT completes FROM go) AS completes, "
+          + "coalesce((SELECT same AND completes AND others_open FROM d), false) AS general "
+          + "FROM (SELECT 1) one";
 
   @Inject Pool pool;
   @Inject Clock clock;
@@ -161,19 +181,10 @@ public class DirectEvidence {
 
   private Uni<Written> judge(SqlConnection conn, PipelinedTx tx, UUID assignmentId, JsonNode body, String evidenceHash, Caller caller,
       long started) {
-    // Sent together with BEGIN (pipelined on the connection, in this order): PostgreSQL runs the read only once the
-    // lock is held, and takes its snapshot then, so the read sees every verdict committed before the lock.
-    Uni<RowSet<Row>> lock = conn.preparedQuery(LOCK).execute(Tuple.of(assignmentId));
-    Uni<RowSet<Row>> read = conn.preparedQuery(READ).execute(Tuple.of(assignmentId));
-    return Uni.combine().all().unis(lock, read).asTuple()
-        .flatMap(both -> both.getItem1().size() == 0
-            ? Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId))
-            : Uni.createFrom().item(both.getItem2()))
-        .flatMap(rows -> {
+    // Sent together with BEGIN (pipelined on the connection); nothing is locked while the verdict is judged.
+    return conn.preparedQuery(READ).execute(Tuple.of(assignmentId)).flatMap(rows -> {
       Row mine = null;
-      List<Row> all = new ArrayList<>();
       for (Row r : rows) {
-        all.add(r);
         if (assignmentId.equals(r.getUUID("assignment_id"))) {
           mine = r;
         }
@@ -212,40 +223,37 @@ public class DirectEvidence {
         return Uni.createFrom().nullItem();
       }
       AssignmentState validated = AssignmentMachine.TABLE.next(submitted, AssignmentEvent.EVIDENCE_VALID);
-      // The quorum rule after this verdict: completion needs nothing else open and no replacement due.
-      long valid = 1;
-      boolean othersOpen = false;
-      for (Row r : all) {
-        if (r == mine) {
-          continue;
-        }
-        AssignmentState st = AssignmentState.valueOf(r.getString("state"));
-        valid += st == AssignmentState.VALIDATED ? 1 : 0;
-        othersOpen |= st.isOpen() || (r.getValue("retry_due_at") != null && r.getValue("replaced_by") == null);
-      }
-      boolean completes = valid >= mine.getInteger("quorum");
-      if (completes && othersOpen) {
+      // The state the session takes if this verdict reaches the quorum; whether it does is counted under the lock.
+      java.util.Optional<SessionState> reached = SessionMachine.TABLE.tryNext(sessionState, SessionEvent.QUORUM_VALIDATED);
+      if (reached.isEmpty()) {
         return Uni.createFrom().nullItem();
       }
-      SessionState next = completes
-          ? SessionMachine.TABLE.next(sessionState, SessionEvent.QUORUM_VALIDATED)
-          : sessionState;
+      SessionState completed = reached.get();
       Map<String, Object> verdict = verdictBody(assignmentId, agentId, mine.getString("task_id"), v,
           (System.nanoTime() - started) / 1_000_000, now);
       Long responseMs = delegatedAt == null ? null : Duration.between(delegatedAt, now).toMillis();
       UUID sessionId = mine.getUUID("session_id");
-      List<Object> params = new ArrayList<>(17);
+      List<Object> params = new ArrayList<>(16);
       params.addAll(Arrays.asList(assignmentId, DirectTransitions.utc(now), evidenceHash, text(body), text(verdict),
-          mine.getLong("version"), sessionId, caller.actor(), completes, from.name(),
-          text(Map.of("evidence_hash", evidenceHash)), agentId, responseMs, sessionState.name(), submitted.name(),
-          validated.name(), next.name()));
-      return tx.commitWith(conn.preparedQuery(WRITE_VALID).execute(Tuple.from(params))).flatMap(written -> {
-        if (written.size() == 0) {
-          // A concurrent ACK changed the assignment after the read (nothing was written, the commit only let the locks
-          // go): this attempt is retried on fresh rows.
-          return Uni.createFrom().failure(new StaleStateException("assignment " + assignmentId + " changed"));
+          mine.getLong("version"), sessionId, caller.actor(), sessionState.name(), from.name(),
+          text(Map.of("evidence_hash", evidenceHash)), agentId, responseMs, submitted.name(), validated.name(),
+          completed.name()));
+      // The lock, the write and COMMIT in one round trip.
+      Uni<RowSet<Row>> lock = conn.preparedQuery(LOCK).execute(Tuple.of(sessionId));
+      Uni<RowSet<Row>> write = tx.commitWith(conn.preparedQuery(WRITE_VALID).execute(Tuple.from(params)));
+      return Uni.combine().all().unis(lock, write).asTuple().flatMap(both -> {
+        Row w = both.getItem2().iterator().next();
+        Long outcomeId = w.getLong("outcome_id");
+        if (outcomeId != null) {
+          return Uni.createFrom().item(new Written(verdict, outcomeId, Boolean.TRUE.equals(w.getBoolean("completes"))));
         }
-        return Uni.createFrom().item(new Written(verdict, written.iterator().next().getLong("outcome_id"), completes));
+        if (Boolean.TRUE.equals(w.getBoolean("general"))) {
+          // This verdict completes the quorum while other work is open: the general path cancels it.
+          return Uni.createFrom().nullItem();
+        }
+        // The assignment or the session changed after the read (nothing was written, the commit only let the lock
+        // go): this attempt is retried on fresh rows.
+        return Uni.createFrom().failure(new StaleStateException("assignment " + assignmentId + " changed"));
       });
     });
   }

@@ -19,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -176,6 +177,65 @@ class DirectPathsTest {
       assertThat(results(a)).isZero();
     }
     awaitResults(a, 1);
+  }
+
+  @Test
+  void a_capability_session_skips_a_held_agent_and_waits_for_it_only_when_too_few_are_free() throws Exception {
+    String cap = io.ares.testing.Api.uniqueId("cap");
+    TestAgent a = anAgent().capabilities(cap).register();
+    TestAgent b = anAgent().capabilities(cap).register();
+    SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+    try {
+      // Another transaction holds a's row, as a concurrent creation does between its choice and its commit.
+      holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+      holder.preparedQuery("SELECT 1 FROM agent WHERE agent_id = $1 FOR NO KEY UPDATE").execute(Tuple.of(a.id()))
+          .await().atMost(Duration.ofSeconds(10));
+      // One needed: the free one is taken at once (one statement), the held row skipped.
+      JsonPath one = java.util.concurrent.CompletableFuture.supplyAsync(() -> aSession().capability(cap, 1).create())
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(one.getList("assignments.agent_id", String.class)).containsExactly(b.id());
+      // Two needed, one free: the creation waits for the held row instead of failing with 422.
+      var two = java.util.concurrent.CompletableFuture.supplyAsync(() -> aSession().capability(cap, 2).create());
+      org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+          .until(() -> !two.isDone());
+      holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
+      assertThat(two.get(10, java.util.concurrent.TimeUnit.SECONDS).getList("assignments.agent_id", String.class))
+          .containsExactlyInAnyOrder(a.id(), b.id());
+    } finally {
+      holder.close().await().atMost(Duration.ofSeconds(10));
+    }
+    // Capacity reserved once per assignment, by whichever path created it.
+    operator().get("/api/v1/agents/" + a.id()).then().body("open_assignments", equalTo(1));
+    operator().get("/api/v1/agents/" + b.id()).then().body("open_assignments", equalTo(2));
+    // Slots in the order of the choice, one CREATED event per entity, each delegation with its own payload.
+    for (Row r : rows("SELECT s.session_id, count(e.*) FILTER (WHERE e.cause = 'CREATED') AS created, "
+        + "(SELECT count(*) FROM agent_message m WHERE m.session_id = s.session_id AND m.type = '"
+        + io.ares.delivery.AgentMessage.DELEGATION + "' AND m.payload ->> 'session_id' = s.session_id::text "
+        + "AND m.payload ->> 'assignment_id' = m.assignment_id::text) AS delegations, "
+        + "(SELECT array_agg(a.slot ORDER BY a.slot) FROM assignment a WHERE a.session_id = s.session_id) AS slots "
+        + "FROM coordination_session s JOIN session_event e ON e.session_id = s.session_id WHERE s.capability = $1 "
+        + "GROUP BY s.session_id", cap)) {
+      int n = r.getArrayOfIntegers("slots").length;
+      assertThat(r.getLong("created")).isEqualTo(n + 1);
+      assertThat(r.getLong("delegations")).isEqualTo(n);
+      assertThat(r.getArrayOfIntegers("slots")).containsExactly(n == 1 ? new Integer[] {0} : new Integer[] {0, 1});
+    }
+  }
+
+  @Test
+  void a_verdict_that_reaches_the_quorum_with_work_still_open_cancels_it_through_the_engine() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    String id = aSession().agents(a, b).quorum(1).create().getString("session_id");
+    Map<String, Object> mb = takeDelegation(b);
+    // a's valid verdict reaches the quorum of 1 while b has the task: written by the general path, which cancels b.
+    assertThat(work(a, Map.of()).getBoolean("overall_success")).isTrue();
+    operator().get("/api/v1/sessions/" + id).then().body("state", equalTo("COMPLETED"));
+    assertThat(rows("SELECT state FROM assignment WHERE assignment_id = $1",
+        UUID.fromString((String) mb.get("assignment_id"))).get(0).getString("state")).isEqualTo("CANCELLED");
+    // Nothing was written twice: one VALIDATED and one COMPLETED event.
+    assertThat(rows("SELECT count(*) AS n FROM session_event WHERE session_id = $1 AND to_state IN "
+        + "('VALIDATED', 'COMPLETED')", UUID.fromString(id)).get(0).getLong("n")).isEqualTo(2);
   }
 
   private void awaitResults(TestAgent a, long n) {
