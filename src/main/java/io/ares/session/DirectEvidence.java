@@ -77,14 +77,11 @@ public class DirectEvidence {
   static final String LOCK = "SELECT 1 FROM coordination_session WHERE session_id = $1 FOR NO KEY UPDATE";
 
   /**
-   * Opens the verdict's transaction, which reuses the generic plan of {@link #READ}. Left to choose, PostgreSQL planned
-   * the read afresh on every call (a custom plan, though the generic one is the same index walk): 0.39 ms of planning
-   * per evidence, the largest planning cost in the sessions benchmark (pg_stat_statements with track_planning: 10,352
-   * plans for 10,354 calls). The lock and the write already ran on their generic plans, so nothing else changes. Not
-   * set for the whole pool: the participant choice needs its custom plan (forced generic, it took 15.6 ms instead of
-   * 0.3, BENCHMARKS.md).
+   * Opens the verdict's transaction on generic plans ({@link PipelinedTx#BEGIN_GENERIC_PLANS}): left to choose,
+   * PostgreSQL planned {@link #READ} afresh on every call (10,352 plans for 10,354 calls, 0.39 ms each, in the sessions
+   * benchmark with pg_stat_statements' track_planning), though the generic plan is the same index walk.
    */
-  static final String BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
+  static final String BEGIN = PipelinedTx.BEGIN_GENERIC_PLANS;
 
   /** The assignment states that are still open work (counted by the quorum rule in SQL). */
   private static final String OPEN_STATES = AssignmentState.OPEN.stream().map(st -> "'" + st.name() + "'")
