@@ -88,22 +88,20 @@ public class DirectCreation {
 
   /**
    * The whole creation by capability as one statement, its own transaction: the choice (rows another creation holds
-   * skipped), the capacity reservation, the session, its assignments, their delegations and the CREATED events. The
-   * chosen rows are locked only while this statement runs and commits. When fewer than {@code count} free rows are
-   * found, it writes nothing (every write is guarded by {@code ok}) and the two-statement path below takes over, which
-   * also waits for rows other creations hold. Slots go to the chosen in the order of the choice: best score first, then
-   * agent id. $1 session, $2 INITIALIZING, $3 coordinator, $4 task, $5 quorum, $6 participants, $7 capability,
-   * $8 deadline, $9 now, $10 Idempotency-Key, $11 request hash, $12 PENDING, $13 ack deadline, $14 assignment ids,
-   * $15 task ids, $16 delegation payloads (by slot), $17 actor, $18 the session's CREATED detail, $19 count.
+   * skipped) and the capacity reservation ({@code ares_choose_and_reserve}, V10: all {@code count} agents or none),
+   * then the session, its assignments, their delegations and the CREATED events. The chosen rows are locked only
+   * while this statement runs and commits. When fewer than {@code count} free rows are found, nothing is reserved or
+   * written (every insert is guarded by {@code ok}) and the two-statement path below takes over, which also waits for
+   * rows other transactions hold. Slots go to the chosen in the order of the choice: best score first, then agent id.
+   * $1 session, $2 INITIALIZING, $3 coordinator, $4 task, $5 quorum, $6 participants, $7 capability, $8 deadline,
+   * $9 now, $10 Idempotency-Key, $11 request hash, $12 PENDING, $13 ack deadline, $14 assignment ids, $15 task ids,
+   * $16 delegation payloads (by slot), $17 actor, $18 the session's CREATED detail, $19 count.
    */
   static final String CREATE_BY_CAPABILITY =
-      // The choice is planned afresh with the call's values on every call (V10), the rest of the statement once.
-      "WITH c AS (SELECT chosen AS agent_id FROM ares_choose_agents($7::varchar, $9::timestamptz, $19::int)), "
-          + "ok AS (SELECT count(*) = $19::int AS ok FROM c), "
-          // ANY(ARRAY(…)): the update probes the primary key (an IN could become a join).
-          + "r AS (UPDATE agent SET open_assignments = open_assignments + 1 "
-          + "WHERE agent_id = ANY(ARRAY(SELECT agent_id FROM c)) AND open_assignments < max_concurrent_tasks "
-          + "AND (SELECT ok FROM ok) RETURNING agent_id, reliability_score), "
+      // The choice (planned afresh with the call's values) and the reservation: all `count` agents or none (V10).
+      "WITH r AS (SELECT chosen AS agent_id, score AS reliability_score "
+          + "FROM ares_choose_and_reserve($7::varchar, $9::timestamptz, $19::int)), "
+          + "ok AS (SELECT count(*) = $19::int AS ok FROM r), "
           + "ch AS (SELECT agent_id, (row_number() OVER (ORDER BY reliability_score DESC, agent_id))::int AS n FROM r), "
           + "s AS (INSERT INTO coordination_session (session_id, state, coordinator_id, task, quorum, participants, "
           + "capability, deadline_at, created_at, updated_at, idempotency_key, request_hash) "
@@ -144,10 +142,15 @@ public class DirectCreation {
         ? Transactions.retried(Uni.createFrom().deferred(() -> createAtOnce(req, coordinator, key, requestHash, caller)))
             .flatMap(ctx -> ctx != null ? Uni.createFrom().item(ctx) : inTransaction(req, coordinator, key, requestHash, caller))
         : inTransaction(req, coordinator, key, requestHash, caller);
-    return created
-        .call(ctx -> wake(ctx.assignments.stream().map(a -> a.agentId).toList()))
-        .invoke(() -> registry.counter("ares_sessions_created_total").increment());
+    return created.invoke(ctx -> {
+      // The answer does not wait for the wake-up, which goes out on another pooled connection right away.
+      wake(ctx.assignments.stream().map(a -> a.agentId).toList()).subscribe().with(x -> { }, e -> { });
+      registry.counter("ares_sessions_created_total").increment();
+    });
   }
+
+  /** Sessions created by the one-statement path: the rest took the transaction (named agents, too few free ones). */
+  static final String CREATED_AT_ONCE = "ares_sessions_created_at_once_total";
 
   /** By capability in one statement ({@link #CREATE_BY_CAPABILITY}); {@code null} when too few free rows were found. */
   private Uni<SessionContext> createAtOnce(SessionRequest req, String coordinator, String key, String requestHash,
@@ -159,11 +162,16 @@ public class DirectCreation {
         AssignmentState.PENDING.name(), DirectTransitions.utc(d.ackDeadline), d.ids, d.taskIds, d.payloads,
         d.actor, d.sessionDetail, req.count()));
     return pool.preparedQuery(CREATE_BY_CAPABILITY).execute(t).map(rows -> {
-      if (rows.size() < req.count()) {
+      if (rows.size() == 0) {
         return null;
+      }
+      if (rows.size() != req.count()) {
+        // ares_choose_and_reserve answers all or none; anything else would be a session short of its participants.
+        throw new IllegalStateException(rows.size() + " of " + req.count() + " participants written");
       }
       List<String> agents = new ArrayList<>();
       rows.forEach(r -> agents.add(r.getString("agent_id")));
+      registry.counter(CREATED_AT_ONCE).increment();
       return d.context(agents);
     });
   }
@@ -181,7 +189,7 @@ public class DirectCreation {
 
   /**
    * Wakes the participants' long-polls, after the commit: the session exists whatever happens to the wake-up, which
-   * must not fail (and so retry) it; an agent not woken finds the work at its next poll.
+   * must not fail (and so retry) it; an agent not woken finds the work at its next poll (a failure is logged).
    */
   private Uni<Void> wake(List<String> agents) {
     return pool.preparedQuery(WAKE).execute(Tuple.of((Object) Outbox.chunks(agents).toArray(String[]::new)))

@@ -211,6 +211,8 @@ public class DirectEvidence {
       if (!sessionState.isOpen()) {
         return Uni.createFrom().nullItem();
       }
+      // The judgment's time, taken before the lock: a verdict that then waited for it may carry an `at` a few ms
+      // earlier than an event of the session committed meanwhile (the timeline's order is the events' seq).
       Instant now = clock.instant();
       Instant delegatedAt = instant(mine, "delegated_at");
       String[] proofs = mine.getArrayOfStrings("proofs");

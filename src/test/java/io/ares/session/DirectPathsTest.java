@@ -44,6 +44,7 @@ class DirectPathsTest {
   @Inject SettableClock clock;
   @Inject Pool pool;
   @Inject OutcomeProjector projector;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   @AfterEach
   void reset() {
@@ -182,8 +183,10 @@ class DirectPathsTest {
   @Test
   void a_capability_session_skips_a_held_agent_and_waits_for_it_only_when_too_few_are_free() throws Exception {
     String cap = io.ares.testing.Api.uniqueId("cap");
-    TestAgent a = anAgent().capabilities(cap).register();
-    TestAgent b = anAgent().capabilities(cap).register();
+    // a sorts before b: with equal scores a is the first choice, so choosing b proves a was skipped.
+    TestAgent a = anAgent().id(cap + "-a").capabilities(cap).register();
+    TestAgent b = anAgent().id(cap + "-b").capabilities(cap).register();
+    double atOnce = createdAtOnce();
     SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
     try {
       // Another transaction holds a's row, as a concurrent creation does between its choice and its commit.
@@ -194,6 +197,7 @@ class DirectPathsTest {
       JsonPath one = java.util.concurrent.CompletableFuture.supplyAsync(() -> aSession().capability(cap, 1).create())
           .get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(one.getList("assignments.agent_id", String.class)).containsExactly(b.id());
+      assertThat(createdAtOnce()).isEqualTo(atOnce + 1);
       // Two needed, one free: the creation waits for the held row instead of failing with 422.
       var two = java.util.concurrent.CompletableFuture.supplyAsync(() -> aSession().capability(cap, 2).create());
       org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
@@ -201,6 +205,8 @@ class DirectPathsTest {
       holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
       assertThat(two.get(10, java.util.concurrent.TimeUnit.SECONDS).getList("assignments.agent_id", String.class))
           .containsExactlyInAnyOrder(a.id(), b.id());
+      // That one was not created by the one-statement path, which found one free row of two and wrote nothing.
+      assertThat(createdAtOnce()).isEqualTo(atOnce + 1);
     } finally {
       holder.close().await().atMost(Duration.ofSeconds(10));
     }
@@ -208,13 +214,15 @@ class DirectPathsTest {
     operator().get("/api/v1/agents/" + a.id()).then().body("open_assignments", equalTo(1));
     operator().get("/api/v1/agents/" + b.id()).then().body("open_assignments", equalTo(2));
     // Slots in the order of the choice, one CREATED event per entity, each delegation with its own payload.
-    for (Row r : rows("SELECT s.session_id, count(e.*) FILTER (WHERE e.cause = 'CREATED') AS created, "
+    List<Row> sessions = rows("SELECT s.session_id, count(e.*) FILTER (WHERE e.cause = 'CREATED') AS created, "
         + "(SELECT count(*) FROM agent_message m WHERE m.session_id = s.session_id AND m.type = '"
         + io.ares.delivery.AgentMessage.DELEGATION + "' AND m.payload ->> 'session_id' = s.session_id::text "
         + "AND m.payload ->> 'assignment_id' = m.assignment_id::text) AS delegations, "
         + "(SELECT array_agg(a.slot ORDER BY a.slot) FROM assignment a WHERE a.session_id = s.session_id) AS slots "
         + "FROM coordination_session s JOIN session_event e ON e.session_id = s.session_id WHERE s.capability = $1 "
-        + "GROUP BY s.session_id", cap)) {
+        + "GROUP BY s.session_id", cap);
+    assertThat(sessions).hasSize(2);
+    for (Row r : sessions) {
       int n = r.getArrayOfIntegers("slots").length;
       assertThat(r.getLong("created")).isEqualTo(n + 1);
       assertThat(r.getLong("delegations")).isEqualTo(n);
@@ -236,6 +244,11 @@ class DirectPathsTest {
     // Nothing was written twice: one VALIDATED and one COMPLETED event.
     assertThat(rows("SELECT count(*) AS n FROM session_event WHERE session_id = $1 AND to_state IN "
         + "('VALIDATED', 'COMPLETED')", UUID.fromString(id)).get(0).getLong("n")).isEqualTo(2);
+  }
+
+  private double createdAtOnce() {
+    io.micrometer.core.instrument.Counter c = registry.find(DirectCreation.CREATED_AT_ONCE).counter();
+    return c == null ? 0 : c.count();
   }
 
   private void awaitResults(TestAgent a, long n) {
