@@ -175,7 +175,9 @@ cpu_secs() {
 # CPU seconds of every postgres process right now (backends come and go; the pool's are long-lived).
 pg_cpu_secs() {
   local hz; hz="$(getconf CLK_TCK)"
-  for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk -v hz="$hz" '{s += $1} END {print s / hz}'
+  # A backend (an autovacuum worker) may exit between pgrep and the read: skip it, whatever its place in the list
+  # (a failed read as the loop's last command failed the whole pipeline, and with it the run).
+  for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done | awk -v hz="$hz" '{s += $1} END {print s / hz}'
 }
 # Whole-machine busy CPU seconds (all processes), from /proc/stat.
 machine_busy_secs() {

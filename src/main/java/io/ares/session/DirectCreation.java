@@ -142,11 +142,12 @@ public class DirectCreation {
         ? Transactions.retried(Uni.createFrom().deferred(() -> createAtOnce(req, coordinator, key, requestHash, caller)))
             .flatMap(ctx -> ctx != null ? Uni.createFrom().item(ctx) : inTransaction(req, coordinator, key, requestHash, caller))
         : inTransaction(req, coordinator, key, requestHash, caller);
-    return created.invoke(ctx -> {
-      // The answer does not wait for the wake-up, which goes out on another pooled connection right away.
-      wake(ctx.assignments.stream().map(a -> a.agentId).toList()).subscribe().with(x -> { }, e -> { });
-      registry.counter("ares_sessions_created_total").increment();
-    });
+    // The answer waits for the wake-up (one short statement). Answering first was measured worse: the creators,
+    // no longer held back, outran the wake-ups queued for a connection (session lifetime p50 1.1 s against 0.47 s at
+    // saturation, BENCHMARKS.md).
+    return created
+        .call(ctx -> wake(ctx.assignments.stream().map(a -> a.agentId).toList()))
+        .invoke(() -> registry.counter("ares_sessions_created_total").increment());
   }
 
   /** Sessions created by the one-statement path: the rest took the transaction (named agents, too few free ones). */
