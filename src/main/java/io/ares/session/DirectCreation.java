@@ -42,7 +42,10 @@ public class DirectCreation {
 
   private static final Logger LOG = Logger.getLogger(DirectCreation.class);
 
-  /** Candidates by capability, best first; {@code SKIP LOCKED} is added for the first pass. */
+  /**
+   * Candidates by capability, best first; {@code SKIP LOCKED} is added for the first pass. The one-statement path makes
+   * the same choice in {@code ares_choose_and_reserve} (V10): a change to the rule changes both.
+   */
   static final String PICK =
       "SELECT agent_id FROM agent WHERE status = 'ACTIVE' AND capabilities @> ARRAY[$1::varchar] "
           + "AND open_assignments < max_concurrent_tasks AND agent_id <> ALL($2::varchar[]) AND lease_expires_at > $3 "
@@ -156,12 +159,10 @@ public class DirectCreation {
   /** By capability in one statement ({@link #CREATE_BY_CAPABILITY}); {@code null} when too few free rows were found. */
   private Uni<SessionContext> createAtOnce(SessionRequest req, String coordinator, String key, String requestHash,
       Caller caller) {
-    Draft d = draft(req, coordinator, key, requestHash, caller, req.count());
-    Tuple t = Tuple.from(java.util.Arrays.asList(
-        d.s.sessionId, d.s.state.name(), coordinator, json(d.s.task), d.s.quorum, d.s.participants, d.s.capability,
-        DirectTransitions.utc(d.s.deadlineAt), DirectTransitions.utc(d.now), key, requestHash,
-        AssignmentState.PENDING.name(), DirectTransitions.utc(d.ackDeadline), d.ids, d.taskIds, d.payloads,
-        d.actor, d.sessionDetail, req.count()));
+    Draft d = new Draft(req, coordinator, key, requestHash, caller, req.count());
+    List<Object> params = d.sessionColumns();
+    params.addAll(java.util.Arrays.asList(d.ids, d.taskIds, d.payloads, d.actor, d.sessionDetail, req.count()));
+    Tuple t = Tuple.from(params);
     return pool.preparedQuery(CREATE_BY_CAPABILITY).execute(t).map(rows -> {
       if (rows.size() == 0) {
         return null;
@@ -185,7 +186,7 @@ public class DirectCreation {
       Caller caller) {
     return PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
         (req.agentIds() != null ? reserveNamed(conn, req.agentIds()) : reserveByCapability(conn, req))
-            .flatMap(agents -> write(conn, tx, draft(req, coordinator, key, requestHash, caller, agents.size()), agents)));
+            .flatMap(agents -> write(conn, tx, new Draft(req, coordinator, key, requestHash, caller, agents.size()), agents)));
   }
 
   /**
@@ -310,6 +311,15 @@ public class DirectCreation {
       return a;
     }
 
+    /**
+     * $1–$13 of both creation statements: the session's columns, then the assignments' PENDING state and ack deadline.
+     */
+    List<Object> sessionColumns() {
+      return new ArrayList<>(java.util.Arrays.asList(s.sessionId, s.state.name(), s.coordinatorId, json(s.task),
+          s.quorum, s.participants, s.capability, DirectTransitions.utc(s.deadlineAt), DirectTransitions.utc(now),
+          s.idempotencyKey, s.requestHash, AssignmentState.PENDING.name(), DirectTransitions.utc(ackDeadline)));
+    }
+
     /** The session and its assignments, slot i to agents[i]. */
     SessionContext context(List<String> agents) {
       List<Assignment> assignments = new ArrayList<>();
@@ -318,10 +328,6 @@ public class DirectCreation {
       }
       return new SessionContext(s, assignments);
     }
-  }
-
-  private Draft draft(SessionRequest req, String coordinator, String key, String requestHash, Caller caller, int n) {
-    return new Draft(req, coordinator, key, requestHash, caller, n);
   }
 
   private Uni<SessionContext> write(SqlConnection conn, PipelinedTx tx, Draft d, List<String> agents) {
@@ -344,12 +350,10 @@ public class DirectCreation {
       evState[i + 1] = AssignmentState.PENDING.name();
       evDetail[i + 1] = json(Map.of("agent_id", agents.get(i), "attempt", 1, "slot", i));
     }
-    Tuple t = Tuple.from(java.util.Arrays.asList(
-        s.sessionId, s.state.name(), s.coordinatorId, json(s.task), s.quorum, s.participants, s.capability,
-        DirectTransitions.utc(s.deadlineAt), DirectTransitions.utc(d.now), s.idempotencyKey, s.requestHash,
-        AssignmentState.PENDING.name(), DirectTransitions.utc(d.ackDeadline),
-        d.ids, agents.toArray(String[]::new), d.taskIds, slots, d.payloads,
+    List<Object> params = d.sessionColumns();
+    params.addAll(java.util.Arrays.asList(d.ids, agents.toArray(String[]::new), d.taskIds, slots, d.payloads,
         d.actor, evEntity, evId, evState, evDetail));
+    Tuple t = Tuple.from(params);
     return tx.commitWith(conn.preparedQuery(WRITE).execute(t)).replaceWith(ctx);
   }
 

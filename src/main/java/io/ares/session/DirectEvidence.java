@@ -55,18 +55,15 @@ public class DirectEvidence {
   private static final Logger LOG = Logger.getLogger(DirectEvidence.class);
 
   /**
-   * The session and every assignment of it (and the submitter's proof requirements), read before any lock: the verdict
-   * is judged from it while nothing is held. What the read decided is checked again under the lock by
-   * {@link #WRITE_VALID} (the assignment's version, the session's state, the quorum counted afresh).
+   * The assignment, its session and the submitter's proof requirements, read before any lock: the verdict is judged
+   * from them while nothing is held. The session's other assignments are not read here: the quorum is counted under
+   * the lock by {@link #WRITE_VALID}, which also checks the assignment's version and the session's state.
    */
   static final String READ =
-      "SELECT s.session_id, s.state AS session_state, s.quorum, s.task -> 'success_criteria' AS criteria, "
-          + "a.assignment_id, a.agent_id, a.task_id, a.state, a.delegated_at, a.evidence_hash, a.verdict, "
-          + "a.retry_due_at, a.replaced_by, a.version, "
-          + "CASE WHEN a.assignment_id = $1 THEN (SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) "
-          + "END AS proofs "
-          + "FROM coordination_session s JOIN assignment a ON a.session_id = s.session_id "
-          + "WHERE s.session_id = (SELECT x.session_id FROM assignment x WHERE x.assignment_id = $1)";
+      "SELECT s.session_id, s.state AS session_state, s.task -> 'success_criteria' AS criteria, "
+          + "a.assignment_id, a.agent_id, a.task_id, a.state, a.delegated_at, a.evidence_hash, a.verdict, a.version, "
+          + "(SELECT g.proof_requirements FROM agent g WHERE g.agent_id = a.agent_id) AS proofs "
+          + "FROM assignment a JOIN coordination_session s ON s.session_id = a.session_id WHERE a.assignment_id = $1";
 
   /**
    * Locks the session, as the engine does, right before the write: sent with {@link #WRITE_VALID} and COMMIT, so the
@@ -180,15 +177,10 @@ public class DirectEvidence {
       long started) {
     // Sent together with BEGIN (pipelined on the connection); nothing is locked while the verdict is judged.
     return conn.preparedQuery(READ).execute(Tuple.of(assignmentId)).flatMap(rows -> {
-      Row mine = null;
-      for (Row r : rows) {
-        if (assignmentId.equals(r.getUUID("assignment_id"))) {
-          mine = r;
-        }
-      }
-      if (mine == null) {
+      if (rows.size() == 0) {
         return Uni.createFrom().failure(ApiException.notFound("assignment " + assignmentId));
       }
+      Row mine = rows.iterator().next();
       String agentId = mine.getString("agent_id");
       if (!caller.isAgent(agentId)) {
         return Uni.createFrom().failure(
