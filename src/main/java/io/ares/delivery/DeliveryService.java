@@ -83,7 +83,39 @@ public class DeliveryService {
   @Inject WakeupHub hub;
   @Inject Instance<DeliveryHook> hooks;
   @Inject Pool pool;
+  @Inject io.ares.platform.PoolTuning pools;
   @Inject ObjectMapper json;
+
+  /**
+   * The claims' own connections ({@code ares.delivery.pool-size}; the shared pool when 0). At saturation the shared
+   * pool's queue held every acquisition 173 ms on average (sessions benchmark); a long-poll woken for new work waited
+   * in it behind the writes, so the delivery of a committed delegation took as long as that queue.
+   */
+  private volatile Pool claims;
+
+  private Pool claims() {
+    Pool p = claims;
+    if (p == null) {
+      synchronized (this) {
+        if (claims == null) {
+          int size = config.delivery().poolSize();
+          // getDelegate() makes sure the shared pool exists, whose connect options the separate one copies.
+          claims = size <= 0 || pool.getDelegate() == null ? pool
+              : Pool.newInstance(pools.separatePool("ares-delivery", size));
+        }
+        p = claims;
+      }
+    }
+    return p;
+  }
+
+  @jakarta.annotation.PreDestroy
+  void close() {
+    Pool p = claims;
+    if (p != null && p != pool) {
+      p.closeAndForget();
+    }
+  }
 
   /** The claimed messages and when the agent's next open message falls due (null: none). */
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
@@ -106,7 +138,7 @@ public class DeliveryService {
     // BEGIN, the claim and COMMIT in one round trip; on its generic plan, which PostgreSQL otherwise re-planned on about
     // a quarter of the calls (1.2 ms each: the claim is the largest statement).
     String claim = sql;
-    return PipelinedTx.run(pool, PipelinedTx.BEGIN_GENERIC_PLANS,
+    return PipelinedTx.run(claims(), PipelinedTx.BEGIN_GENERIC_PLANS,
             (conn, tx) -> tx.commitWith(conn.preparedQuery(claim).execute(args)))
         .map(rows -> {
           List<MessageView> views = new ArrayList<>();

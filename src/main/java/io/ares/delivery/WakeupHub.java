@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,17 +77,51 @@ public class WakeupHub {
     }
   }
 
+  /**
+   * Marks the NOTIFY payloads of wake-ups this instance has already delivered to its own waiters
+   * ({@link #wakeHereAndTag}): it skips them when they come back, other instances wake the agents named after it.
+   */
+  private final String origin = ORIGIN + java.util.UUID.randomUUID().toString().substring(0, 13);
+
+  /** This instance's origin mark. */
+  String origin() {
+    return origin;
+  }
+
+  /** First character of a payload's origin mark (never the first of an agent id, nor {@link Outbox#REVOKED}). */
+  static final String ORIGIN = "@";
+
   private void onNotification(String payload) {
     if (payload == null) {
       return;
     }
-    for (String agentId : payload.split(",")) {
+    String[] ids = payload.split(",");
+    int from = 0;
+    if (ids.length > 0 && ids[0].startsWith(ORIGIN)) {
+      if (ids[0].equals(origin)) {
+        return;
+      }
+      from = 1;
+    }
+    for (int i = from; i < ids.length; i++) {
+      String agentId = ids[i];
       if (agentId.startsWith(Outbox.REVOKED)) {
         agentId = agentId.substring(Outbox.REVOKED.length());
         tokens.forgetAgent(agentId);
       }
       wake(agentId);
     }
+  }
+
+  /**
+   * Wakes this instance's waiters of the agents at once (call it after the commit that gave them work), and answers
+   * the NOTIFY payloads that wake the other instances' waiters: marked with this instance's origin, so that the
+   * notification, when it comes back here, does not wake the same waiters a second time (each second wake-up would
+   * cost a claim that finds nothing).
+   */
+  public List<String> wakeHereAndTag(java.util.Collection<String> agentIds) {
+    agentIds.forEach(this::wake);
+    return Outbox.chunks(agentIds).stream().map(chunk -> origin + "," + chunk).toList();
   }
 
   /** Wakes the local waiters of one agent. */

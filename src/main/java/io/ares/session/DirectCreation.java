@@ -133,6 +133,7 @@ public class DirectCreation {
   static final String WAKE = "SELECT pg_notify('" + Outbox.CHANNEL + "', c) FROM unnest($1::text[]) AS c";
 
   @Inject Pool pool;
+  @Inject io.ares.delivery.WakeupHub hub;
   @Inject Clock clock;
   @Inject AresConfig config;
   @Inject MeterRegistry registry;
@@ -194,7 +195,9 @@ public class DirectCreation {
    * must not fail (and so retry) it; an agent not woken finds the work at its next poll (a failure is logged).
    */
   private Uni<Void> wake(List<String> agents) {
-    return pool.preparedQuery(WAKE).execute(Tuple.of((Object) Outbox.chunks(agents).toArray(String[]::new)))
+    // This instance's long-polls are woken now; the NOTIFY is for the other instances' (and skipped here).
+    List<String> payloads = hub.wakeHereAndTag(agents);
+    return pool.preparedQuery(WAKE).execute(Tuple.of((Object) payloads.toArray(String[]::new)))
         .onFailure().invoke(e -> LOG.warnf("wake-up of %s not sent (they find the work at their next poll): %s",
             agents, e.getMessage()))
         .onFailure().recoverWithNull()

@@ -1,0 +1,110 @@
+package io.ares.delivery;
+
+import static io.ares.testing.Api.anAgent;
+import static io.ares.testing.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ares.testing.Api.TestAgent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a long-poll learns of new work: this instance's creations wake its own waiters directly and mark their NOTIFY,
+ * which the other instances act on and this one skips; claims run on connections of their own.
+ */
+@QuarkusTest
+class WakeupTest {
+
+  @Inject Pool pool;
+  @Inject WakeupHub hub;
+  @Inject DeliveryService delivery;
+
+  @ConfigProperty(name = "quarkus.datasource.reactive.max-size")
+  int sharedPoolSize;
+
+  @Test
+  void a_notification_from_another_instance_wakes_a_waiting_long_poll() throws Exception {
+    TestAgent a = anAgent().register();
+    CompletableFuture<Response> waiting = longPoll(a, 20);
+    UUID assignment = queueCancellation(a.id());
+    notify("@another-instance," + a.id());
+    Response r = waiting.get(10, TimeUnit.SECONDS);
+    List<Map<String, Object>> msgs = r.jsonPath().getList("$");
+    assertThat(msgs).singleElement().satisfies(m -> assertThat(m)
+        .containsEntry("type", AgentMessage.CANCELLATION).containsEntry("assignment_id", assignment.toString()));
+  }
+
+  @Test
+  void this_instance_skips_its_own_wake_up_when_the_notification_comes_back() throws Exception {
+    TestAgent a = anAgent().register();
+    CompletableFuture<Response> waiting = longPoll(a, 4);
+    queueCancellation(a.id());
+    long notified = System.nanoTime();
+    notify(hub.origin() + "," + a.id());
+    // Not woken by its own (already delivered) wake-up: the poll finds the message only when its wait ends.
+    Response r = waiting.get(10, TimeUnit.SECONDS);
+    assertThat((System.nanoTime() - notified) / 1_000_000).as("ms from the notification to the answer")
+        .isGreaterThan(2000);
+    assertThat(r.jsonPath().getList("$")).hasSize(1);
+  }
+
+  @Test
+  void a_claim_does_not_wait_for_the_shared_pool() {
+    TestAgent a = anAgent().register();
+    UUID assignment = queueCancellation(a.id());
+    List<SqlConnection> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < sharedPoolSize; i++) {
+        held.add(pool.getConnection().await().atMost(Duration.ofSeconds(10)));
+      }
+      // The shared pool has nothing left ...
+      var more = pool.getConnection().subscribeAsCompletionStage();
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !more.isDone());
+      more.thenAccept(SqlConnection::close);
+      // ... and the claim is answered all the same, from the delivery pool.
+      DeliveryService.Claim c = delivery.claim(a.id()).await().atMost(Duration.ofSeconds(5));
+      assertThat(c.messages()).singleElement()
+          .satisfies(m -> assertThat(m.assignmentId()).isEqualTo(assignment.toString()));
+    } finally {
+      held.forEach(SqlConnection::closeAndAwait);
+    }
+  }
+
+  private CompletableFuture<Response> longPoll(TestAgent a, int waitSeconds) {
+    CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() ->
+        as(a).queryParam("wait_seconds", waitSeconds).get("/api/v1/agents/" + a.id() + "/assignments"));
+    // The poll has found nothing and is waiting.
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
+    return waiting;
+  }
+
+  /** An informational message for the agent, due long ago, written without any wake-up. */
+  private UUID queueCancellation(String agentId) {
+    UUID assignment = UUID.randomUUID();
+    pool.preparedQuery("INSERT INTO agent_message (agent_id, assignment_id, session_id, type, payload, open, due_at, "
+            + "deliveries, created_at) VALUES ($1, $2, $3, $4, jsonb_build_object('assignment_id', $2::text, "
+            + "'reason', 'test'), true, '2000-01-01T00:00:00Z', 0, '2000-01-01T00:00:00Z')")
+        .execute(Tuple.of(agentId, assignment, UUID.randomUUID(), AgentMessage.CANCELLATION))
+        .await().atMost(Duration.ofSeconds(10));
+    return assignment;
+  }
+
+  private void notify(String payload) {
+    pool.preparedQuery("SELECT pg_notify('" + Outbox.CHANNEL + "', $1)").execute(Tuple.of(payload))
+        .await().atMost(Duration.ofSeconds(10));
+  }
+}
