@@ -83,6 +83,7 @@ public class DeliveryService {
   @Inject WakeupHub hub;
   @Inject Instance<DeliveryHook> hooks;
   @Inject Pool pool;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject io.ares.platform.PoolTuning pools;
   @Inject ObjectMapper json;
 
@@ -197,8 +198,33 @@ public class DeliveryService {
    */
   public Uni<List<MessageView>> poll(String agentId, Duration wait) {
     long deadlineNanos = System.nanoTime() + wait.toNanos();
+    long subscription = hub.subscription();
     long seen = hub.generation(agentId);
-    return claim(agentId).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen));
+    Known k = known.get(agentId);
+    if (k != null && k.generation() == seen && k.subscription() == subscription && subscription >= 0
+        && (k.nextDueAt() == null || clock.instant().isBefore(k.nextDueAt()))) {
+      // Nothing can be due: the agent's last claim here found nothing due before k.nextDueAt(), and no wake-up
+      // (a new message anywhere) came since. The next poll after an answer starts waiting without a claim.
+      registry.counter(CLAIMS_SKIPPED).increment();
+      return waitLoop(agentId, new Claim(List.of(), k.nextDueAt()), deadlineNanos, seen);
+    }
+    return claimKnowing(agentId, seen, subscription).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen));
+  }
+
+  /** Polls that started waiting without a claim ({@link #poll}). */
+  static final String CLAIMS_SKIPPED = "ares_delivery_claims_skipped_total";
+
+  /**
+   * What this instance's last claim for an agent found: the wake-up generation read before it, the LISTEN
+   * subscription it ran under and when the agent's next open message falls due (null: none).
+   */
+  private record Known(long generation, long subscription, Instant nextDueAt) {}
+
+  private final java.util.Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A claim, remembered with the generation and subscription read before it. */
+  private Uni<Claim> claimKnowing(String agentId, long generation, long subscription) {
+    return claim(agentId).invoke(c -> known.put(agentId, new Known(generation, subscription, c.nextDueAt())));
   }
 
   private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen) {
@@ -214,8 +240,9 @@ public class DeliveryService {
       }
     }
     return hub.await(agentId, max, seen).flatMap(woken -> {
+      long subscription = hub.subscription();
       long now = hub.generation(agentId);
-      return claim(agentId).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
+      return claimKnowing(agentId, now, subscription).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
     });
   }
 }

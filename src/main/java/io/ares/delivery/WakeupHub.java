@@ -56,8 +56,12 @@ public class WakeupHub {
     password.ifPresent(options::setPassword);
     subscriber = PgSubscriber.subscriber(vertx, options)
         .reconnectPolicy(retries -> 500L);
-    subscriber.channel(Outbox.CHANNEL).handler(this::onNotification);
-    subscriber.channel(Outbox.CHANNEL).subscribeHandler(this::wakeAll);
+    // One channel object for both handlers (each channel() call answers a new one, and a subscribe handler set on
+    // another one than the notification handler's was never called), the subscribe handler first: setting the
+    // notification handler subscribes.
+    var channel = subscriber.channel(Outbox.CHANNEL);
+    channel.subscribeHandler(this::wakeAll);
+    channel.handler(this::onNotification);
     connect();
   }
 
@@ -133,7 +137,19 @@ public class WakeupHub {
     }
   }
 
+  /**
+   * Counts the LISTEN channel's (re)subscriptions; -1 before the first. What an instance concluded from the
+   * notifications it received holds only within one subscription: those sent while the channel was down are lost.
+   */
+  private final java.util.concurrent.atomic.AtomicLong subscription = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /** The current subscription (see {@link #subscription}); negative while none has been made. */
+  public long subscription() {
+    return subscription.get();
+  }
+
   private void wakeAll() {
+    subscription.incrementAndGet();
     // (Re)connected: revocations sent while the channel was down are lost, so forget every remembered token.
     tokens.forgetAll();
     waiters.keySet().forEach(this::wake);

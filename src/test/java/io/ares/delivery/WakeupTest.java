@@ -32,6 +32,7 @@ class WakeupTest {
   @Inject Pool pool;
   @Inject WakeupHub hub;
   @Inject DeliveryService delivery;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   @ConfigProperty(name = "quarkus.datasource.reactive.max-size")
   int sharedPoolSize;
@@ -82,6 +83,29 @@ class WakeupTest {
     } finally {
       held.forEach(SqlConnection::closeAndAwait);
     }
+  }
+
+  @Test
+  void a_poll_after_an_answer_claims_again_only_after_a_wake_up() {
+    TestAgent a = anAgent().register();
+    assertThat(poll(a)).isEmpty();
+    double skipped = registry.counter(DeliveryService.CLAIMS_SKIPPED).count();
+    // Nothing was queued for the agent since its last claim found nothing: no claim.
+    assertThat(poll(a)).isEmpty();
+    assertThat(registry.counter(DeliveryService.CLAIMS_SKIPPED).count()).isEqualTo(skipped + 1);
+    // A message comes with its wake-up (here another instance's): the next poll claims it.
+    UUID assignment = queueCancellation(a.id());
+    long generation = hub.generation(a.id());
+    notify("@another-instance," + a.id());
+    await().atMost(Duration.ofSeconds(5)).until(() -> hub.generation(a.id()) > generation);
+    assertThat(poll(a)).singleElement().satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
+    assertThat(registry.counter(DeliveryService.CLAIMS_SKIPPED).count()).isEqualTo(skipped + 1);
+  }
+
+  private static List<Map<String, Object>> poll(TestAgent a) {
+    Response r = as(a).queryParam("wait_seconds", 0).get("/api/v1/agents/" + a.id() + "/assignments");
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.jsonPath().getList("$");
   }
 
   private CompletableFuture<Response> longPoll(TestAgent a, int waitSeconds) {
