@@ -84,39 +84,7 @@ public class DeliveryService {
   @Inject Instance<DeliveryHook> hooks;
   @Inject Pool pool;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
-  @Inject io.ares.platform.PoolTuning pools;
   @Inject ObjectMapper json;
-
-  /**
-   * The claims' own connections ({@code ares.delivery.pool-size}; the shared pool when 0). At saturation the shared
-   * pool's queue held every acquisition 173 ms on average (sessions benchmark); a long-poll woken for new work waited
-   * in it behind the writes, so the delivery of a committed delegation took as long as that queue.
-   */
-  private volatile Pool claims;
-
-  private Pool claims() {
-    Pool p = claims;
-    if (p == null) {
-      synchronized (this) {
-        if (claims == null) {
-          int size = config.delivery().poolSize();
-          // getDelegate() makes sure the shared pool exists, whose connect options the separate one copies.
-          claims = size <= 0 || pool.getDelegate() == null ? pool
-              : Pool.newInstance(pools.separatePool("ares-delivery", size));
-        }
-        p = claims;
-      }
-    }
-    return p;
-  }
-
-  @jakarta.annotation.PreDestroy
-  void close() {
-    Pool p = claims;
-    if (p != null && p != pool) {
-      p.closeAndForget();
-    }
-  }
 
   /** The claimed messages and when the agent's next open message falls due (null: none). */
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
@@ -139,7 +107,7 @@ public class DeliveryService {
     // BEGIN, the claim and COMMIT in one round trip; on its generic plan, which PostgreSQL otherwise re-planned on about
     // a quarter of the calls (1.2 ms each: the claim is the largest statement).
     String claim = sql;
-    return PipelinedTx.run(claims(), PipelinedTx.BEGIN_GENERIC_PLANS,
+    return PipelinedTx.run(pool, PipelinedTx.BEGIN_GENERIC_PLANS,
             (conn, tx) -> tx.commitWith(conn.preparedQuery(claim).execute(args)))
         .map(rows -> {
           List<MessageView> views = new ArrayList<>();
@@ -200,11 +168,9 @@ public class DeliveryService {
     long deadlineNanos = System.nanoTime() + wait.toNanos();
     long subscription = hub.subscription();
     long seen = hub.generation(agentId);
-    Known k = known.get(agentId);
-    if (k != null && k.generation() == seen && k.subscription() == subscription && subscription >= 0
-        && (k.nextDueAt() == null || clock.instant().isBefore(k.nextDueAt()))) {
-      // Nothing can be due: the agent's last claim here found nothing due before k.nextDueAt(), and no wake-up
-      // (a new message anywhere) came since. The next poll after an answer starts waiting without a claim.
+    Known k = nothingDue(agentId, seen, subscription);
+    if (k != null) {
+      // The next poll after an answer starts waiting without a claim.
       registry.counter(CLAIMS_SKIPPED).increment();
       return waitLoop(agentId, new Claim(List.of(), k.nextDueAt()), deadlineNanos, seen);
     }
@@ -221,6 +187,17 @@ public class DeliveryService {
   private record Known(long generation, long subscription, Instant nextDueAt) {}
 
   private final java.util.Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * What this instance knows when nothing can be due for the agent: its last claim here found nothing due before
+   * {@code nextDueAt}, which is not reached, and no wake-up (a new message anywhere) came since, within one LISTEN
+   * subscription. Null when a claim is needed.
+   */
+  private Known nothingDue(String agentId, long generation, long subscription) {
+    Known k = known.get(agentId);
+    return k != null && k.generation() == generation && k.subscription() == subscription && subscription >= 0
+        && (k.nextDueAt() == null || clock.instant().isBefore(k.nextDueAt())) ? k : null;
+  }
 
   /** A claim, remembered with the generation and subscription read before it. */
   private Uni<Claim> claimKnowing(String agentId, long generation, long subscription) {
@@ -242,6 +219,11 @@ public class DeliveryService {
     return hub.await(agentId, max, seen).flatMap(woken -> {
       long subscription = hub.subscription();
       long now = hub.generation(agentId);
+      if (!woken && nothingDue(agentId, now, subscription) != null) {
+        // The wait ended with nothing new: answered without a last claim.
+        registry.counter(CLAIMS_SKIPPED).increment();
+        return Uni.createFrom().item(List.<MessageView>of());
+      }
       return claimKnowing(agentId, now, subscription).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
     });
   }

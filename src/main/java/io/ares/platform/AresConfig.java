@@ -124,14 +124,6 @@ public interface AresConfig {
     @WithName("redeliver-after")
     @WithDefault("10s")
     Duration redeliverAfter();
-
-    /**
-     * Connections kept for the long-polls' and streams' claims, apart from the pool every other statement shares:
-     * a backlog of writes (the shared pool's queue) never delays a delivery. 0 claims on the shared pool.
-     */
-    @WithName("pool-size")
-    @WithDefault("4")
-    int poolSize();
   }
 
   interface Reliability {
