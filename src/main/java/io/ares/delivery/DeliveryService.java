@@ -184,24 +184,34 @@ public class DeliveryService {
    * What this instance's last claim for an agent found: the wake-up generation read before it, the LISTEN
    * subscription it ran under and when the agent's next open message falls due (null: none).
    */
-  private record Known(long generation, long subscription, Instant nextDueAt) {}
+  private record Known(long generation, long subscription, Instant nextDueAt, Instant claimedAt) {}
+
+  /**
+   * How long what a claim found is trusted. Every message is written with its wake-up, but the NOTIFY of a creation
+   * is sent after its commit and may fail (logged): the other instances' agents then find that work when this
+   * expires, at the latest (a minute, the longest wait a poll may ask for).
+   */
+  static final Duration TRUSTED_FOR = Duration.ofSeconds(60);
 
   private final java.util.Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * What this instance knows when nothing can be due for the agent: its last claim here found nothing due before
-   * {@code nextDueAt}, which is not reached, and no wake-up (a new message anywhere) came since, within one LISTEN
-   * subscription. Null when a claim is needed.
+   * What this instance knows when nothing can be due for the agent: its last claim here, less than
+   * {@link #TRUSTED_FOR} ago, found nothing due before {@code nextDueAt}, which is not reached, and no wake-up (a new
+   * message anywhere) came since, within one LISTEN subscription. Null when a claim is needed.
    */
   private Known nothingDue(String agentId, long generation, long subscription) {
     Known k = known.get(agentId);
+    Instant now = clock.instant();
     return k != null && k.generation() == generation && k.subscription() == subscription && subscription >= 0
-        && (k.nextDueAt() == null || clock.instant().isBefore(k.nextDueAt())) ? k : null;
+        && (k.nextDueAt() == null || now.isBefore(k.nextDueAt())) && now.isBefore(k.claimedAt().plus(TRUSTED_FOR))
+        ? k : null;
   }
 
   /** A claim, remembered with the generation and subscription read before it. */
   private Uni<Claim> claimKnowing(String agentId, long generation, long subscription) {
-    return claim(agentId).invoke(c -> known.put(agentId, new Known(generation, subscription, c.nextDueAt())));
+    Instant at = clock.instant();
+    return claim(agentId).invoke(c -> known.put(agentId, new Known(generation, subscription, c.nextDueAt(), at)));
   }
 
   private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen) {

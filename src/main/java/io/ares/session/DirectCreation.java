@@ -192,13 +192,14 @@ public class DirectCreation {
 
   /**
    * Wakes the participants' long-polls, after the commit: the session exists whatever happens to the wake-up, which
-   * must not fail (and so retry) it; an agent not woken finds the work at its next poll (a failure is logged).
+   * must not fail (and so retry) it; this instance's agents are woken before it, another instance's agent not woken finds
+   * the work within {@code DeliveryService.TRUSTED_FOR} (a failure is logged).
    */
   private Uni<Void> wake(List<String> agents) {
     // This instance's long-polls are woken now; the NOTIFY is for the other instances' (and skipped here).
     List<String> payloads = hub.wakeHereAndTag(agents);
     return pool.preparedQuery(WAKE).execute(Tuple.of((Object) payloads.toArray(String[]::new)))
-        .onFailure().invoke(e -> LOG.warnf("wake-up of %s not sent (they find the work at their next poll): %s",
+        .onFailure().invoke(e -> LOG.warnf("wake-up of %s not sent to other instances (their polls find the work within a minute): %s",
             agents, e.getMessage()))
         .onFailure().recoverWithNull()
         .replaceWithVoid();

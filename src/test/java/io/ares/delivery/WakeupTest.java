@@ -30,6 +30,7 @@ class WakeupTest {
   @Inject WakeupHub hub;
   @Inject DeliveryService delivery;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
+  @Inject io.ares.testing.SettableClock clock;
 
   @Test
   void a_notification_from_another_instance_wakes_a_waiting_long_poll() throws Exception {
@@ -74,6 +75,22 @@ class WakeupTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> hub.generation(a.id()) > generation);
     assertThat(poll(a)).singleElement().satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
     assertThat(registry.counter(DeliveryService.CLAIMS_SKIPPED).count()).isEqualTo(skipped + 2);
+  }
+
+  @Test
+  void what_a_claim_found_is_trusted_for_a_minute_only() {
+    TestAgent a = anAgent().register();
+    assertThat(poll(a)).isEmpty();
+    // A message whose wake-up was lost (a NOTIFY that failed after its commit, on another instance).
+    UUID assignment = queueCancellation(a.id());
+    assertThat(poll(a)).isEmpty();
+    clock.advance(DeliveryService.TRUSTED_FOR);
+    assertThat(poll(a)).singleElement().satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void resetClock() {
+    clock.reset();
   }
 
   private static List<Map<String, Object>> poll(TestAgent a) {
