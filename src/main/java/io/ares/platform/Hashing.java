@@ -35,13 +35,45 @@ public final class Hashing {
     return sha256Hex(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** RFC 8785 canonical form of a JSON value. */
+  /**
+   * RFC 8785 canonical form of any JSON value. The JCS implementation takes an object or an array only, so the value
+   * is canonicalised as the one element of an array and the brackets are taken off: RFC 8785 writes an array as its
+   * elements' canonical forms between {@code [} and {@code ]}, separated by commas, so what is left is exactly the
+   * value's canonical form ({@code null}, {@code true}, {@code 42}, {@code 1e+21}, a string, an object...). A number
+   * that is no finite IEEE 754 double ({@code 1e400}) has no canonical form: refused (the JSON parser would have
+   * read it as infinity, and infinity would have been written as the string {@code "Infinity"}).
+   */
   public static String canonical(JsonNode node) {
-    try {
-      return new JsonCanonicalizer(PLAIN.writeValueAsString(node)).getEncodedString();
-    } catch (IOException | RuntimeException e) {
-      throw ApiException.validation("JSON value cannot be canonicalised (RFC 8785 needs finite IEEE 754 numbers)");
+    if (!finite(node)) {
+      throw notCanonicalisable();
     }
+    String wrapped;
+    try {
+      wrapped = new JsonCanonicalizer("[" + PLAIN.writeValueAsString(node) + "]").getEncodedString();
+    } catch (IOException | RuntimeException e) {
+      throw notCanonicalisable();
+    }
+    return wrapped.substring(1, wrapped.length() - 1);
+  }
+
+  private static ApiException notCanonicalisable() {
+    return ApiException.validation("JSON value cannot be canonicalised (RFC 8785 needs finite IEEE 754 numbers)")
+        .with("errors", java.util.List.of("a number is out of the range of IEEE 754 double precision"));
+  }
+
+  /** Whether every number in the value is a finite double (an integer beyond about 1.8e308 is not). */
+  private static boolean finite(JsonNode node) {
+    if (node.isNumber()) {
+      return Double.isFinite(node.doubleValue());
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (!finite(child)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** SHA-256 hex of the RFC 8785 canonical JSON of a value. */

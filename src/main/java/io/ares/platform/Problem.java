@@ -27,7 +27,11 @@ public final class Problem {
     this.status = status;
     this.detail = detail;
     this.code = code;
-    this.extensions = extensions == null ? Map.of() : new LinkedHashMap<>(extensions);
+    this.extensions = extensions == null ? new LinkedHashMap<>() : new LinkedHashMap<>(extensions);
+    if (status == 400 && !this.extensions.containsKey("errors")) {
+      // Every 400 lists what was wrong (README); a check that found one thing lists that one.
+      this.extensions.put("errors", java.util.List.of(detail));
+    }
   }
 
   @JsonAnyGetter

@@ -1,6 +1,6 @@
 package io.ares.platform;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -29,18 +29,18 @@ public class ProblemMappers {
   }
 
   @ServerExceptionMapper
-  public Response parse(JsonParseException e) {
-    return Problem.response(400, "VALIDATION_FAILED", "malformed JSON: " + e.getOriginalMessage());
+  public Response parse(StreamReadException e) {
+    return Problem.response(400, "VALIDATION_FAILED", parseDetail(e));
   }
 
   @ServerExceptionMapper
   public Response invalidFormat(InvalidFormatException e) {
-    return Problem.response(400, "VALIDATION_FAILED", "invalid value for " + path(e) + ": " + e.getOriginalMessage());
+    return Problem.response(400, "VALIDATION_FAILED", "invalid value for " + path(e) + ": " + expected(e));
   }
 
   @ServerExceptionMapper
   public Response mismatched(MismatchedInputException e) {
-    return Problem.response(400, "VALIDATION_FAILED", "wrong JSON type for " + path(e));
+    return Problem.response(400, "VALIDATION_FAILED", "wrong JSON type for " + path(e) + ": " + expected(e));
   }
 
   @ServerExceptionMapper
@@ -51,6 +51,77 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response json(JsonProcessingException e) {
     return Problem.response(400, "VALIDATION_FAILED", "invalid JSON body");
+  }
+
+  /** The Jackson failure behind a 400 the REST layer raised while reading a body, mapped as if it came alone. */
+  private Response jsonCause(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StreamReadException p) {
+        return parse(p);
+      }
+      if (c instanceof InvalidFormatException f) {
+        return invalidFormat(f);
+      }
+      if (c instanceof MismatchedInputException m) {
+        return mismatched(m);
+      }
+      if (c instanceof JsonMappingException m) {
+        return mapping(m);
+      }
+      if (c instanceof JsonProcessingException j) {
+        return json(j);
+      }
+    }
+    return null;
+  }
+
+  /** A syntax error, or a number too large for its field, named by field when the parser knows it. */
+  private static String parseDetail(StreamReadException e) {
+    String field = null;
+    if (e.getProcessor() != null && e.getProcessor().getParsingContext() != null) {
+      field = e.getProcessor().getParsingContext().getCurrentName();
+    }
+    if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+      return "number out of range" + (field == null ? "" : " for " + field);
+    }
+    String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    // Jackson's wording names no Java class for syntax errors; keep its first sentence, drop the hints after it.
+    int cut = original.indexOf('\n');
+    return "malformed JSON" + (field == null ? "" : " near " + field) + ": " + (cut < 0 ? original : original.substring(0, cut));
+  }
+
+  /** What the field takes, in JSON terms (never a Java class name). */
+  private static String expected(MismatchedInputException e) {
+    Class<?> t = e.getTargetType();
+    if (t == null) {
+      return "not the JSON type it takes";
+    }
+    if (t.isEnum()) {
+      return "one of " + java.util.Arrays.stream(t.getEnumConstants()).map(Object::toString)
+          .collect(Collectors.joining(", "));
+    }
+    if (t == String.class || t == java.time.Instant.class || t == java.time.OffsetDateTime.class
+        || t == java.util.UUID.class) {
+      return "a string";
+    }
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class || t == Short.class
+        || t == short.class) {
+      return "an integer";
+    }
+    if (Number.class.isAssignableFrom(t) || t == double.class || t == float.class) {
+      return "a number";
+    }
+    if (t == Boolean.class || t == boolean.class) {
+      return "a boolean (true or false)";
+    }
+    if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) {
+      return "an array";
+    }
+    if (java.util.Map.class.isAssignableFrom(t) || t.isRecord()
+        || com.fasterxml.jackson.databind.node.ObjectNode.class.isAssignableFrom(t)) {
+      return "an object";
+    }
+    return "not the JSON type it takes";
   }
 
   @ServerExceptionMapper
@@ -126,6 +197,12 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
     int status = e.getResponse().getStatus();
+    if (status == 400) {
+      Response fromJson = jsonCause(e.getCause());
+      if (fromJson != null) {
+        return fromJson;
+      }
+    }
     if (status >= 500) {
       LOG.error("request failed", e);
       return Problem.response(500, "INTERNAL_ERROR", "internal error");

@@ -26,7 +26,9 @@ public final class SessionContext {
   public SessionContext(CoordinationSession session, List<Assignment> assignments) {
     this.session = session;
     this.assignments = new ArrayList<>(assignments);
-    this.assignments.sort(Comparator.comparing((Assignment a) -> a.createdAt).thenComparing(a -> a.assignmentId));
+    // Creation order; a session's first assignments share their creation time, so then by slot and attempt.
+    this.assignments.sort(Comparator.comparing((Assignment a) -> a.createdAt).thenComparingInt(a -> a.slot)
+        .thenComparingInt(a -> a.attempt).thenComparing(a -> a.assignmentId));
   }
 
   public Optional<Assignment> find(UUID assignmentId) {

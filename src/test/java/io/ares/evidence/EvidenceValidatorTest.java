@@ -56,6 +56,39 @@ class EvidenceValidatorTest {
   }
 
   @Test
+  void a_scalar_output_is_hashed_as_its_rfc8785_form() throws Exception {
+    // The JCS implementation takes objects and arrays only: scalars must work all the same (SPEC: any JSON value).
+    for (String[] c : new String[][] {{"null", "null"}, {"true", "true"}, {"false", "false"}, {"42", "42"},
+        {"1.5", "1.5"}, {"1e2", "100"}, {"-0.0", "0"}, {"1e21", "1e+21"}, {"123456789012345678901", "123456789012345680000"},
+        {"\"a\\u00e9\"", "\"a\u00e9\""}}) {
+      JsonNode value = JSON.readTree(c[0]);
+      assertThat(io.ares.platform.Hashing.canonical(value)).as(c[0]).isEqualTo(c[1]);
+    }
+    assertThat(EvidenceValidator.checksumOf(JSON.readTree("null")))
+        .isEqualTo(io.ares.platform.Hashing.sha256Hex("null"));
+    Verdict v = EvidenceValidator.validate(honestJson("42"), facts(Map.of(), List.of()), NOW);
+    assertThat(v.overallSuccess()).as("%s", v.reasons()).isTrue();
+    v = EvidenceValidator.validate(honestJson("null"), facts(Map.of(), List.of()), NOW);
+    assertThat(v.overallSuccess()).as("%s", v.reasons()).isTrue();
+  }
+
+  @Test
+  void a_number_beyond_double_precision_has_no_canonical_form() throws Exception {
+    for (String json : List.of("1e400", "[1, -1e400]", "{\"a\": {\"b\": 1" + "0".repeat(400) + "}}")) {
+      assertThatThrownBy(() -> EvidenceValidator.checksumOf(JSON.readTree(json))).as(json)
+          .isInstanceOf(ApiException.class).hasMessageContaining("canonicalised");
+    }
+  }
+
+  static ObjectNode honestJson(String output) throws Exception {
+    JsonNode out = JSON.readTree(output);
+    ObjectNode e = honest("x");
+    e.set("output", out);
+    e.put("checksum", EvidenceValidator.checksumOf(out));
+    return e;
+  }
+
+  @Test
   void every_failed_reason_is_listed() {
     ObjectNode e = honest("out");
     e.put("checksum", "0".repeat(64));

@@ -40,6 +40,7 @@ class BadInputTest {
       "{\"reason\": 5}",
       "{\"reason\": [\"x\"]}",
       "{\"agent_id\": \"x\"} trailing",
+      "{\"agent_id\": \"x\", \"heartbeat_interval_seconds\": 99999999999999999999}",
       "[".repeat(5000) + "]".repeat(5000));
 
   private String snapshot() {
@@ -66,6 +67,13 @@ class BadInputTest {
             .isBetween(400, 499);
         assertThat(r.contentType()).as(ep[1] + " <- " + body).startsWith("application/problem+json");
         assertThat(r.jsonPath().getString("code")).isNotBlank();
+        if (r.statusCode() == 400) {
+          // Every 400 says what was wrong in its own words: an errors list, no Java class names, not just the
+          // status's reason phrase.
+          assertThat(r.jsonPath().getList("errors")).as(ep[1] + " <- " + body).isNotEmpty();
+          assertThat(r.jsonPath().getString("detail")).as(ep[1] + " <- " + body)
+              .doesNotContain("java.").doesNotContain("`").isNotEqualTo("Bad Request");
+        }
       }
     }
     assertThat(snapshot()).isEqualTo(before);

@@ -51,6 +51,10 @@ class SessionFlowTest {
     assertThat(s.getString("state")).isEqualTo("INITIALIZING");
     assertThat(s.getList("assignments")).hasSize(3);
     assertThat(s.getInt("quorum")).isEqualTo(3);
+    // The detail lists a session's first assignments in slot order (they share their creation time).
+    JsonPath detail = operator().get("/api/v1/sessions/" + id).then().statusCode(200).extract().jsonPath();
+    assertThat(detail.getList("assignments.slot", Integer.class)).containsExactly(0, 1, 2);
+    assertThat(detail.getList("assignments.agent_id", String.class)).containsExactly(a.id(), b.id(), c.id());
 
     JsonPath v = work(a, Map.of("quality_score", 9.1));
     assertThat(v.getBoolean("overall_success")).isTrue();
@@ -68,6 +72,40 @@ class SessionFlowTest {
     assertThat(sessionTransitions).containsExactly("INITIALIZING", "IN_PROGRESS", "COMPLETED");
     // Capacity is released when work ends.
     operator().get("/api/v1/agents/" + a.id()).then().body("open_assignments", equalTo(0));
+  }
+
+  @Test
+  void a_number_a_boolean_or_null_as_output_is_hashed_and_judged_like_any_json_value() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    TestAgent c = anAgent().register();
+    String id = aSession().agents(a, b, c).create().getString("session_id");
+    // SPEC §2: output is any JSON value; its checksum is the SHA-256 of its RFC 8785 form ("42", "true", "null").
+    Map<TestAgent, String> outputs = new java.util.LinkedHashMap<>();
+    outputs.put(a, "42");
+    outputs.put(b, "true");
+    outputs.put(c, "null");
+    for (var e : outputs.entrySet()) {
+      TestAgent agent = e.getKey();
+      Map<String, Object> m = takeDelegation(agent);
+      String assignmentId = (String) m.get("assignment_id");
+      as(agent).post("/api/v1/assignments/" + assignmentId + "/ack").then().statusCode(200);
+      String body = "{\"task_id\": \"" + m.get("task_id") + "\", \"completion_time\": \""
+          + java.time.Instant.now() + "\", \"output\": " + e.getValue() + ", \"checksum\": \""
+          + io.ares.platform.Hashing.sha256Hex(e.getValue()) + "\", \"metrics\": {}}";
+      if (agent == a) {
+        // A number no IEEE 754 double holds has no canonical form: a 400, and the assignment is untouched.
+        as(agent).body(body.replace("\"output\": 42", "\"output\": [1e400]"))
+            .post("/api/v1/assignments/" + assignmentId + "/evidence").then().statusCode(400)
+            .contentType("application/problem+json").body("code", equalTo("VALIDATION_FAILED"))
+            .body("errors", hasSize(1));
+        assertThat(operator().get("/api/v1/sessions/" + id).then().extract().jsonPath()
+            .getList("assignments.state", String.class)).contains("ACKNOWLEDGED");
+      }
+      as(agent).body(body).post("/api/v1/assignments/" + assignmentId + "/evidence").then().statusCode(200)
+          .body("overall_success", equalTo(true)).body("reasons", hasSize(0));
+    }
+    assertThat(stateOf(id)).isEqualTo("COMPLETED");
   }
 
   @Test
