@@ -98,6 +98,8 @@ public class SessionLoad {
   static final ConcurrentLinkedQueue<long[]> wakeups = new ConcurrentLinkedQueue<>();
   static final ConcurrentLinkedQueue<String> validatedIds = new ConcurrentLinkedQueue<>();
   static final ConcurrentLinkedQueue<String> compReceipts = new ConcurrentLinkedQueue<>();
+  /** Delegations received after their creation answer, for the wake-up breakdown (written to {@code out-deleg.csv}). */
+  static final ConcurrentLinkedQueue<String> delegationReceipts = new ConcurrentLinkedQueue<>();
   static final Set<String> stoppedAgents = ConcurrentHashMap.newKeySet();
   static volatile long windowStartNanos = Long.MAX_VALUE, windowEndNanos = Long.MAX_VALUE;
   static final AtomicLong completedInWindow = new AtomicLong();
@@ -371,6 +373,10 @@ public class SessionLoad {
             } else {
               long lat = Math.max(0, got - s.createdNanos) / 1000;
               wakeups.add(new long[] {pollStart < s.sentNanos ? 1 : 0, lat, 0});
+              // assignment, received (epoch µs), the poll's start (epoch µs), waiting before the creation was sent,
+              // from the creation answer (µs): joined with the database's created_at / delegated_at afterwards.
+              delegationReceipts.add(aid + "," + epochMicros() + "," + pollStartEpoch + ","
+                  + (pollStart < s.sentNanos) + "," + lat);
             }
             work(a, aid, (String) m.get("task_id"), holder);
           }
@@ -597,6 +603,8 @@ public class SessionLoad {
     Files.writeString(Path.of(out + ".properties"), sb.toString());
     Files.writeString(Path.of(out + "-validated.txt"), String.join("\n", validatedIds) + "\n");
     Files.writeString(Path.of(out + "-comp.csv"), String.join("\n", compReceipts) + (compReceipts.isEmpty() ? "" : "\n"));
+    Files.writeString(Path.of(out + "-deleg.csv"),
+        String.join("\n", delegationReceipts) + (delegationReceipts.isEmpty() ? "" : "\n"));
     System.err.print(sb);
   }
 
