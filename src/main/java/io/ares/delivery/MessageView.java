@@ -13,7 +13,8 @@ public record MessageView(
     String idempotencyKey,
     Object attempt,
     int delivery,
-    Object reason) {
+    Object reason,
+    Object detail) {
 
   public static MessageView of(AgentMessage m, Instant deadline) {
     var p = m.payload;
@@ -27,6 +28,7 @@ public record MessageView(
         m.idempotencyKey,
         p.get("attempt"),
         m.deliveries,
-        p.get("reason"));
+        p.get("reason"),
+        p.get("detail"));
   }
 }

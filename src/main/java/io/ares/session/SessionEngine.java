@@ -272,6 +272,10 @@ public class SessionEngine {
     ctx.wake.add(a.agentId);
     Map<String, Object> payload = messagePayload(ctx.session, a);
     payload.put("reason", ctx.session.cause);
+    if (ctx.session.causeDetail != null) {
+      // The words behind the code: a cancel's own reason, the deadline that passed, the quorum left out of reach.
+      payload.put("detail", ctx.session.causeDetail);
+    }
     return outbox.enqueue(a.agentId, a.assignmentId, a.sessionId, AgentMessage.CANCELLATION, payload, null)
         .replaceWithVoid();
   }
@@ -364,19 +368,24 @@ public class SessionEngine {
           .call(() -> outbox.close(a.assignmentId, AgentMessage.COMPENSATION));
     } else {
       step = failCompensation(ctx, a, detail == null ? "agent reported the compensation failed" : detail,
-          "AGENT_REPORTED_NOT_OK");
+          "AGENT_REPORTED_NOT_OK", actor);
     }
     return step.call(() -> progressCompensation(ctx));
   }
 
-  /** COMPENSATING → COMPENSATION_FAILED (refused, attempts exhausted or agent gone). */
+  /** COMPENSATING → COMPENSATION_FAILED by the engine (attempts exhausted or agent gone). */
   public Uni<Void> failCompensation(SessionContext ctx, Assignment a, String detail, String cause) {
+    return failCompensation(ctx, a, detail, cause, ENGINE);
+  }
+
+  /** COMPENSATING → COMPENSATION_FAILED; {@code actor} is the agent when it refused the order itself. */
+  public Uni<Void> failCompensation(SessionContext ctx, Assignment a, String detail, String cause, String actor) {
     if (!"AGENT_REPORTED_NOT_OK".equals(cause)) {
       registry.counter("ares_compensations_total", "outcome", "COMPENSATION_FAILED").increment();
     }
     ctx.outcomes.add(new SessionContext.Outcome(a.agentId, "COMPENSATION_FAILED", a.assignmentId, a.sessionId, null,
         detail));
-    return transition(ctx, a, AssignmentEvent.COMPENSATION_FAILURE, cause, ENGINE,
+    return transition(ctx, a, AssignmentEvent.COMPENSATION_FAILURE, cause, actor,
             detail == null ? null : Map.of("detail", detail))
         .call(() -> outbox.close(a.assignmentId, AgentMessage.COMPENSATION));
   }

@@ -84,7 +84,10 @@ class WakeupTest {
     // A message whose wake-up was lost (a NOTIFY that failed after its commit, on another instance).
     UUID assignment = queueCancellation(a.id());
     assertThat(poll(a)).isEmpty();
-    clock.advance(DeliveryService.TRUSTED_FOR);
+    // Trusted until a random point of the minute's last quarter (spread so that a fleet does not claim in one go).
+    clock.advance(DeliveryService.TRUSTED_FOR.minus(DeliveryService.TRUSTED_SPREAD).minusSeconds(1));
+    assertThat(poll(a)).isEmpty();
+    clock.advance(DeliveryService.TRUSTED_SPREAD.plusSeconds(1));
     assertThat(poll(a)).singleElement().satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
   }
 

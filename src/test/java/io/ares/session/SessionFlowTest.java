@@ -164,7 +164,9 @@ class SessionFlowTest {
     operator().body(Map.of("reason", "changed my mind")).post("/api/v1/sessions/" + id + "/cancel").then()
         .statusCode(200).body("state", equalTo("COMPENSATING")).body("cause", equalTo("CANCELLED"));
     // c gets a cancellation; a (validated last) gets the first order; b waits its turn.
-    assertThat(poll(c)).extracting(x -> x.get("type")).containsExactly("cancellation");
+    List<Map<String, Object>> forC = poll(c);
+    assertThat(forC).extracting(x -> x.get("type")).containsExactly("cancellation");
+    assertThat(forC.get(0)).containsEntry("reason", "CANCELLED").containsEntry("detail", "changed my mind");
     assertThat(poll(b)).isEmpty();
     List<Map<String, Object>> forA = poll(a);
     assertThat(forA).extracting(x -> x.get("type")).containsExactly("compensation");
@@ -177,6 +179,11 @@ class SessionFlowTest {
     as(b).body(Map.of("ok", false, "detail", "cannot undo")).post("/api/v1/assignments/" + forB.get(0).get("assignment_id") + "/compensated")
         .then().statusCode(200).body("state", equalTo("COMPENSATION_FAILED"));
     assertThat(stateOf(id)).isEqualTo("COMPENSATION_FAILED");
+    // The refusal is b's own act: its event names b as the actor.
+    List<Map<String, Object>> events = operator().queryParam("size", 100).get("/api/v1/sessions/" + id + "/events")
+        .then().statusCode(200).extract().jsonPath().getList("items");
+    assertThat(events).filteredOn(e -> "COMPENSATION_FAILED".equals(e.get("to")) && "assignment".equals(e.get("entity")))
+        .singleElement().satisfies(e -> assertThat(e.get("actor")).isEqualTo(b.id()));
     // The operator retries: b gets a fresh order with a new idempotency key.
     operator().post("/api/v1/sessions/" + id + "/compensation/retry").then().statusCode(200)
         .body("state", equalTo("COMPENSATING"));
