@@ -302,7 +302,9 @@ public class SessionLoad {
             Long early = earlyDelegations.remove(aid);
             if (early != null) {
               // The delegation reached the agent before the creation answer reached the coordinator.
-              wakeups.add(new long[] {1, 0, 1});
+              if (answered >= windowStartNanos && answered < windowEndNanos) {
+                wakeups.add(new long[] {1, 0, 1});
+              }
             }
           }
           if (stoppedParticipant) {
@@ -372,7 +374,10 @@ public class SessionLoad {
               earlyDelegations.put(aid, got);
             } else {
               long lat = Math.max(0, got - s.createdNanos) / 1000;
-              wakeups.add(new long[] {pollStart < s.sentNanos ? 1 : 0, lat, 0});
+              if (got >= windowStartNanos && got < windowEndNanos) {
+                // The measurement window only, like every other figure: the warm-up's first seconds (JIT) are slow.
+                wakeups.add(new long[] {pollStart < s.sentNanos ? 1 : 0, lat, 0});
+              }
               // assignment, received (epoch µs), the poll's start (epoch µs), waiting before the creation was sent,
               // from the creation answer (µs): joined with the database's created_at / delegated_at afterwards.
               delegationReceipts.add(aid + "," + epochMicros() + "," + pollStartEpoch + ","
