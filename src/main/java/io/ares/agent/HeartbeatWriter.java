@@ -94,6 +94,11 @@ public class HeartbeatWriter {
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
   /** Agents with a trailing sign-of-life write scheduled. */
   private final java.util.Set<String> trailing = ConcurrentHashMap.newKeySet();
+
+  /** Whether a trailing sign-of-life write for the agent is scheduled or being written (tests wait for it). */
+  public boolean trailingWritePending(String agentId) {
+    return trailing.contains(agentId);
+  }
   private Counter heartbeats;
   private Counter skipped;
 
@@ -131,11 +136,12 @@ public class HeartbeatWriter {
         // A trailing write when the period ends renews the lease from then, so the stored lease is never shorter
         // than the skipped sign's own for longer than the period (a tenth of the lease at most).
         if (trailing.add(agentId)) {
-          vertx.setTimer(Math.max(1, step - since), t -> {
-            trailing.remove(agentId);
-            commits.submit(new Sign(agentId, null)).subscribe().with(x -> { },
-                e -> LOG.debugf("trailing sign of life of %s failed: %s", agentId, e.getMessage()));
-          });
+          // Pending until written: a sign skipped meanwhile is covered by this write, stamped when it runs.
+          vertx.setTimer(Math.max(1, step - since), t ->
+              commits.submit(new Sign(agentId, null)).subscribe().with(x -> trailing.remove(agentId), e -> {
+                trailing.remove(agentId);
+                LOG.debugf("trailing sign of life of %s failed: %s", agentId, e.getMessage());
+              }));
         }
         return Uni.createFrom().voidItem();
       }

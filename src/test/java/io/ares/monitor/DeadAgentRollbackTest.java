@@ -33,6 +33,7 @@ class DeadAgentRollbackTest {
 
   @Inject SettableClock clock;
   @Inject Monitor monitor;
+  @Inject io.ares.agent.HeartbeatWriter heartbeatWriter;
 
   @BeforeEach
   void freeze() {
@@ -69,6 +70,10 @@ class DeadAgentRollbackTest {
     clock.advance(Duration.ofSeconds(1));
     String task2 = doWork(second, 200);
     takeDelegation(doomed); // it takes the task, then its process dies: no more heartbeats
+    // Its poll's last sign of life may still be written a moment later (coalesced signs end with a trailing write,
+    // stamped when it runs): let it land before the clock jumps, as it would long before a real lease expires.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> !heartbeatWriter.trailingWritePending(doomed.id()));
 
     clock.advance(Duration.ofSeconds(7)); // lease 2 s x 3 expires
     monitor.sweepNow().toCompletableFuture().get(30, TimeUnit.SECONDS);
