@@ -298,6 +298,9 @@ public class SessionLoad {
             String aid = (String) a.get("assignment_id");
             sess.agents.add((String) a.get("agent_id"));
             assignmentSession.put(aid, sess);
+            if (validatedEarly.remove(aid) && sess.validated.incrementAndGet() == iopt("count", 3)) {
+              completeSession(sess);
+            }
             stoppedParticipant |= stoppedAgents.contains((String) a.get("agent_id"));
             Long early = earlyDelegations.remove(aid);
             if (early != null) {
@@ -455,7 +458,15 @@ public class SessionLoad {
       validatedCount.increment();
       validatedIds.add(aid);
       Sess s = assignmentSession.get(aid);
-      if (s != null && s.validated.incrementAndGet() == iopt("count", 3)) {
+      if (s == null) {
+        // Validated before the creator registered the session's assignments: counted when it does.
+        validatedEarly.add(aid);
+        s = assignmentSession.get(aid);
+        if (s == null || !validatedEarly.remove(aid)) {
+          return;
+        }
+      }
+      if (s.validated.incrementAndGet() == iopt("count", 3)) {
         completeSession(s);
       }
     });
@@ -474,6 +485,8 @@ public class SessionLoad {
   }
 
   static final Set<String> acked = ConcurrentHashMap.newKeySet();
+  /** Assignments validated before their session's creation answer was processed (a fast agent). */
+  static final Set<String> validatedEarly = ConcurrentHashMap.newKeySet();
 
   static String sha256(String s) {
     try {
