@@ -28,8 +28,9 @@ public final class Problem {
     this.detail = detail;
     this.code = code;
     this.extensions = extensions == null ? new LinkedHashMap<>() : new LinkedHashMap<>(extensions);
-    if (status == 400 && !this.extensions.containsKey("errors")) {
-      // Every 400 lists what was wrong (README); a check that found one thing lists that one.
+    if (status == 400 && detail != null && !this.extensions.containsKey("errors")) {
+      // Every 400 lists what was wrong (README); a check that found one thing lists that one. (List.of refuses a
+      // null, and a 500 from building a 400 would be worse than a 400 without its list.)
       this.extensions.put("errors", java.util.List.of(detail));
     }
   }

@@ -91,7 +91,7 @@ class SessionFlowTest {
       String assignmentId = (String) m.get("assignment_id");
       as(agent).post("/api/v1/assignments/" + assignmentId + "/ack").then().statusCode(200);
       String body = "{\"task_id\": \"" + m.get("task_id") + "\", \"completion_time\": \""
-          + java.time.Instant.now() + "\", \"output\": " + e.getValue() + ", \"checksum\": \""
+          + io.ares.testing.Sessions.now.get() + "\", \"output\": " + e.getValue() + ", \"checksum\": \""
           + io.ares.platform.Hashing.sha256Hex(e.getValue()) + "\", \"metrics\": {}}";
       if (agent == a) {
         // A number no IEEE 754 double holds has no canonical form: a 400, and the assignment is untouched.
