@@ -1,5 +1,6 @@
 package io.ares.platform;
 
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,9 +16,11 @@ import java.util.function.BiFunction;
  *
  * <p>Ordering is the connection's: the Vert.x client sends the commands of a connection in the order they are
  * subscribed, and PostgreSQL runs them in that order. A failed statement makes PostgreSQL answer the pipelined
- * {@code COMMIT} with a rollback, so nothing of a failed attempt is ever committed; the attempt's failure is then
- * followed by an explicit {@code ROLLBACK} before the connection goes back to the pool. Work that ends without
- * calling {@link #commitWith} (a read-only branch) is committed after it. Retried like {@link Transactions#onPool}.
+ * {@code COMMIT} with a rollback, so nothing of a failed attempt is ever committed. The {@code COMMIT} ends the
+ * transaction either way, so a failure after it was sent needs nothing more (and whatever the next borrower of the
+ * connection sends runs after it). A failure before it (the work failed, or never reached {@link #commitWith}) is followed by an explicit
+ * {@code ROLLBACK} before the connection goes back to the pool. Work that ends without calling {@link #commitWith}
+ * (a read-only branch) is committed after it. Retried like {@link Transactions#onPool}.
  */
 public final class PipelinedTx {
 
@@ -53,14 +56,24 @@ public final class PipelinedTx {
           .flatMap(both -> tx.committed
               ? Uni.createFrom().item(both.getItem2())
               : conn.query("COMMIT").execute().replaceWith(both.getItem2()))
-          .onFailure().call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull());
+          // Once COMMIT was sent the transaction is over (PostgreSQL answers it with a rollback after a failed
+          // statement); a ROLLBACK then would only draw the server's "there is no transaction in progress" warning.
+          .onFailure(e -> !tx.committed).call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull());
     })));
   }
 
-  /** The work's last statement with COMMIT right behind it; its rows once both are answered. */
+  /**
+   * The work's last statement with COMMIT right behind it; its rows once both are answered. A failure is reported
+   * only once both are answered too (the statement's, or the COMMIT's own: a deferred check, a lost connection).
+   */
   public Uni<RowSet<Row>> commitWith(Uni<RowSet<Row>> last) {
-    committed = true;
-    return Uni.combine().all().unis(last, conn.query("COMMIT").execute()).asTuple()
+    // Marked when COMMIT is put on the wire (subscribed right after the statement), not when it is asked for.
+    Uni<RowSet<Row>> commit = Uni.createFrom().deferred(() -> {
+      committed = true;
+      return conn.query("COMMIT").execute();
+    });
+    return Uni.combine().all().unis(last, commit).collectFailures().asTuple()
+        .onFailure(CompositeException.class).transform(e -> ((CompositeException) e).getCauses().get(0))
         .map(both -> both.getItem1());
   }
 }

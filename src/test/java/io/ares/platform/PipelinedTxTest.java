@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,13 +59,34 @@ class PipelinedTxTest {
 
   @Test
   void a_failing_last_statement_takes_the_whole_transaction_with_it() {
+    List<String> notices = new CopyOnWriteArrayList<>();
     assertThatThrownBy(() -> PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
-        conn.preparedQuery(INSERT).execute(Tuple.of(1, tag))
+        listen(conn, notices).preparedQuery(INSERT).execute(Tuple.of(1, tag))
             // The same key again: the statement fails, and the COMMIT sent behind it must not commit the first row.
             .flatMap(x -> tx.commitWith(conn.preparedQuery(INSERT).execute(Tuple.of(1, tag)))))
         .await().atMost(WAIT)).hasMessageContaining("duplicate key");
     assertThat(rows()).isZero();
+    // The COMMIT ended the failed transaction: no ROLLBACK behind it ("there is no transaction in progress").
+    assertThat(notices).isEmpty();
     connectionsStillUsable();
+  }
+
+  @Test
+  void a_failure_after_the_commit_keeps_what_was_committed_and_sends_no_rollback() {
+    List<String> notices = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
+        tx.commitWith(listen(conn, notices).preparedQuery(INSERT).execute(Tuple.of(1, tag)))
+            .flatMap(x -> Uni.createFrom().failure(ApiException.conflict("refused after the commit"))))
+        .await().atMost(WAIT)).isInstanceOf(ApiException.class);
+    assertThat(rows()).isEqualTo(1);
+    assertThat(notices).isEmpty();
+    connectionsStillUsable();
+  }
+
+  /** Collects the server's notices and warnings on this connection (a ROLLBACK outside a transaction draws one). */
+  private static SqlConnection listen(SqlConnection conn, List<String> notices) {
+    PgConnection.cast(conn.getDelegate()).noticeHandler(n -> notices.add(n.getSeverity() + " " + n.getMessage()));
+    return conn;
   }
 
   @Test
@@ -93,11 +118,12 @@ class PipelinedTxTest {
 
   /** More transactions than the pool has connections, each outside any leftover transaction of a failed attempt. */
   private void connectionsStillUsable() {
+    long before = rows();
     for (int i = 0; i < 30; i++) {
       int id = 100 + i;
       PipelinedTx.run(pool, "BEGIN", (conn, tx) -> tx.commitWith(conn.preparedQuery(INSERT).execute(Tuple.of(id, tag))))
           .await().atMost(WAIT);
     }
-    assertThat(rows()).isEqualTo(30);
+    assertThat(rows()).isEqualTo(before + 30);
   }
 }
