@@ -6,6 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Last touches on every console response, at the HTTP layer (so they also apply to answers produced by the
@@ -17,7 +18,11 @@ import jakarta.enterprise.event.Observes;
  *       instead of a redirect it would follow and paste into the page;
  *   <li>a failed form sign-in returns to the login page with a message: with several authentication mechanisms
  *       (agent bearer tokens, Basic, the form) the default challenge for {@code POST /j_security_check} would be a
- *       bare 401.
+ *       bare 401;
+ *   <li>the console's CSRF cookie stays the console's: the CSRF filter runs for every REST resource and hands a new
+ *       token to every safe request that comes without one, so each agent's poll would carry a {@code Set-Cookie}
+ *       it has no use for (and that keeps shared caches from storing the answer). It is taken off every answer
+ *       outside the console.
  * </ul>
  */
 @ApplicationScoped
@@ -25,6 +30,12 @@ public class ConsoleHeaders {
 
   static final String LOGIN = "/console/login";
   static final String LOGIN_ERROR = "/console/login?error=true";
+
+  private final String csrfCookie;
+
+  ConsoleHeaders(@ConfigProperty(name = "quarkus.rest-csrf.cookie-name") String csrfCookieName) {
+    this.csrfCookie = csrfCookieName;
+  }
 
   void install(@Observes Router router) {
     router.route().order(-900).handler(this::handle);
@@ -57,6 +68,10 @@ public class ConsoleHeaders {
           response.putHeader("HX-Redirect", LOGIN);
         }
       });
+    } else {
+      // Vert.x writes the response's cookies after the headers-end handlers: taken out of the jar here, never sent.
+      HttpServerResponse response = ctx.response();
+      ctx.addHeadersEndHandler(v -> response.removeCookie(csrfCookie, false));
     }
     ctx.next();
   }

@@ -147,6 +147,20 @@ class ConsoleSecurityTest extends io.ares.testing.AgentsReadTheEngineClock {
   }
 
   @Test
+  void the_csrf_cookie_is_the_consoles_and_not_handed_to_api_callers() {
+    TestAgent a = anAgent().register();
+    // The console hands a token to a visitor who has none; the API (agents' polls, operators' reads) does not.
+    assertThat(given().get("/console/login").getDetailedCookie("ares-csrf")).isNotNull();
+    Response poll = given().header("Authorization", "Bearer " + a.token()).queryParam("wait_seconds", 0)
+        .get("/api/v1/agents/" + a.id() + "/assignments");
+    assertThat(poll.statusCode()).isEqualTo(200);
+    assertThat(poll.getHeaders().getValues("Set-Cookie")).noneMatch(c -> c.startsWith("ares-csrf="));
+    Response read = operator().get("/api/v1/agents/" + a.id());
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.getHeaders().getValues("Set-Cookie")).noneMatch(c -> c.startsWith("ares-csrf="));
+  }
+
+  @Test
   void a_malicious_agent_name_is_shown_as_text() {
     String id = uniqueId("evil");
     anonymous().body(Map.of("agent_id", id, "name", "<script>alert(1)</script>", "capabilities",
