@@ -14,6 +14,8 @@
 //   inflight   sessions to keep in flight (sessions mode)             creators  concurrent creation loops
 //   rate       sessions mode: create at most this many sessions per second in all (0, the default: as fast as the
 //              in-flight cap allows); a paced run measures latency below saturation
+//   work_ms    sessions mode: an agent works this long (uniform in [0.5, 1.5] x work_ms) between its ack and its
+//              evidence (0, the default: at once); with work, `inflight` sessions can really be open at a time
 //   count      participants per session (capability `capability`)    capability  default bench
 //   warmup, duration, drain   seconds; the measurement window is [warmup, warmup+duration)
 //   wait       long-poll wait_seconds                                 admin     operator user:password
@@ -432,6 +434,11 @@ public class SessionLoad {
         acked.add(aid);
         return CompletableFuture.completedFuture(null);
       }
+      return worked();
+    }).thenCompose(x -> {
+      if (holder) {
+        return CompletableFuture.completedFuture(null);
+      }
       String output = "bench output of " + taskId;
       String ev = "{\"task_id\":\"" + taskId + "\",\"completion_time\":\"" + Instant.now() + "\",\"output\":\"" + output
           + "\",\"checksum\":\"" + sha256(output) + "\",\"metrics\":{}}";
@@ -470,6 +477,17 @@ public class SessionLoad {
         completeSession(s);
       }
     });
+  }
+
+  /** Completes after the simulated work (option work_ms), on a timer: no thread waits meanwhile. */
+  static CompletableFuture<Object> worked() {
+    int ms = iopt("work_ms", 0);
+    if (ms <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long d = (long) (ms * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+    return CompletableFuture.supplyAsync(() -> null,
+        CompletableFuture.delayedExecutor(d, java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
   static synchronized void completeSession(Sess s) {

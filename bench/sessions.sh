@@ -10,6 +10,10 @@ source "$(dirname "$0")/lib.sh"
 AGENTS="${AGENTS:-1000}"; MAX_TASKS="${MAX_TASKS:-4}"; INFLIGHT="${INFLIGHT:-1000}"; CREATORS="${CREATORS:-8}"
 RATE="${RATE:-0}"; RATE_NOTE=""; PACED=""
 if [[ "$RATE" != 0 ]]; then RATE_NOTE="RATE=$RATE "; PACED=", paced at $RATE sessions/s"; fi
+# WORK_MS: each agent works this long (±50 %, uniform) between its ack and its evidence, as a real agent would;
+# with 0 (the default) it answers at once, and sessions in flight are only as many as the CPU keeps queued.
+WORK_MS="${WORK_MS:-0}"; WORK_NOTE=""; WORKING=""
+if [[ "$WORK_MS" != 0 ]]; then WORK_NOTE="WORK_MS=$WORK_MS "; WORKING=", agents working ${WORK_MS} ms ±50 % per task"; fi
 WARMUP="${WARMUP:-10}"; DURATION="${DURATION:-30}"; DRAIN="${DRAIN:-20}"; WAIT="${WAIT:-20}"; PORT="${PORT:-8090}"
 PGB_DURATION="${PGB_DURATION:-30}"; PGB_MODE="${PGB_MODE:-prepared}"; DB=ares_bench
 # SECTION names the BENCHMARKS.md section (e.g. SECTION=sessions-light for a run below saturation).
@@ -43,7 +47,7 @@ N1="$(noise_snapshot)"
 fresh_db "$DB"
 APP="$(start_app "$PORT" "$DB")"
 java bench/Register.java "http://127.0.0.1:$PORT" "$AGENTS" s- 30 bench "$OUT/agents-s.txt" 32 "$MAX_TASKS"
-SL_CMD="java bench/SessionLoad.java base=http://127.0.0.1:$PORT agents=$OUT/agents-s.txt inflight=$INFLIGHT creators=$CREATORS rate=$RATE warmup=$WARMUP duration=$DURATION drain=$DRAIN wait=$WAIT out=$OUT/sl"
+SL_CMD="java bench/SessionLoad.java base=http://127.0.0.1:$PORT agents=$OUT/agents-s.txt inflight=$INFLIGHT creators=$CREATORS rate=$RATE work_ms=$WORK_MS warmup=$WARMUP duration=$DURATION drain=$DRAIN wait=$WAIT out=$OUT/sl"
 log "$SL_CMD"
 wait_quiet
 N2="$(noise_snapshot)"
@@ -97,7 +101,7 @@ W_P50="$(prop wakeup_waiting_p50_ms)"; W_P99="$(prop wakeup_waiting_p99_ms)"
 cat >"$OUT/section-s.md" <<MD
 ## Sessions (issue 3) — \`bench/sessions.sh\`${SECTION_NOTE:+ — $SECTION_NOTE}
 
-Run $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`${SECTION_NOTE:+SECTION=$SECTION }AGENTS=$AGENTS MAX_TASKS=$MAX_TASKS INFLIGHT=$INFLIGHT CREATORS=$CREATORS ${RATE_NOTE}WARMUP=$WARMUP DURATION=$DURATION bench/sessions.sh\`.
+Run $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`${SECTION_NOTE:+SECTION=$SECTION }AGENTS=$AGENTS MAX_TASKS=$MAX_TASKS INFLIGHT=$INFLIGHT CREATORS=$CREATORS ${RATE_NOTE}${WORK_NOTE}WARMUP=$WARMUP DURATION=$DURATION bench/sessions.sh\`.
 $(machine_info)
 - Noise: before pgbench: $N0; after pgbench: $N1; before the fleet: $N2; end of window: $N3 → **$(noise_verdict "$N0 $N1 $N2 $N3")**
 - CPU in the window (cores busy): app $CPU_APP, load generator $CPU_SL, PostgreSQL $CPU_PG, whole machine $CPU_ALL of 2
@@ -108,7 +112,7 @@ $(machine_info)
 | durable transitions/s (session_event rows with \`at\` in the ${SECS} s window) | **$TRANS_S** ($TRANS rows) | |
 | pgbench one-row UPDATE + one-row INSERT, \`-M $PGB_MODE -c8 -j2 -T$PGB_DURATION\` | $PGB_TPS TPS (avg latency $PGB_LAT ms) | |
 | ratio transitions/s ÷ pgbench TPS | **$RATIO** | ≥ 0.3: $(ok "$RATIO >= 0.3") |
-| sessions in flight: target / average in the window (creators: $CREATORS concurrent creation loops$PACED) | $INFLIGHT / **$(prop inflight_avg)** | ~1,000 |
+| sessions in flight: target / average in the window (creators: $CREATORS concurrent creation loops$PACED$WORKING) | $INFLIGHT / **$(prop inflight_avg)** | ~1,000 |
 | long-poll wake-up, agent already waiting: p50 / p99 / max (ms) from the creation answer, $(prop wakeup_waiting_samples) samples | $W_P50 / **$W_P99** / $(prop wakeup_waiting_max_ms) | p99 ≤ 50 ms: $(ok "'$W_P99' != 'n/a' and $W_P99 <= 50") |
 | wake-up, all delegations (incl. agents busy when it was created): p50 / p99 (ms), $(prop wakeup_samples) samples; delegations that arrived before the creation answer | $(prop wakeup_all_p50_ms) / $(prop wakeup_all_p99_ms); $(prop wakeup_before_creation_answer) | |
 | server side: assignment created_at → delegated_at p50 / p99 (ms) | $SRV_WAKE | |
