@@ -2,7 +2,6 @@ package io.ares.delivery;
 
 import io.ares.platform.AresConfig;
 import io.ares.platform.PipelinedTx;
-import io.ares.platform.PoolTuning;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -84,7 +83,6 @@ public class DeliveryService {
   @Inject WakeupHub hub;
   @Inject Instance<DeliveryHook> hooks;
   @Inject Pool pool;
-  @Inject PoolTuning pools;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject ObjectMapper json;
 
@@ -109,8 +107,7 @@ public class DeliveryService {
     // BEGIN, the claim and COMMIT in one round trip; on its generic plan, which PostgreSQL otherwise re-planned on about
     // a quarter of the calls (1.2 ms each: the claim is the largest statement).
     String claim = sql;
-    // On the delivery lane: a woken long-poll does not queue for a connection behind the main pool's work.
-    return PipelinedTx.run(pools.deliveryLane(pool), PipelinedTx.BEGIN_GENERIC_PLANS,
+    return PipelinedTx.run(pool, PipelinedTx.BEGIN_GENERIC_PLANS,
             (conn, tx) -> tx.commitWith(conn.preparedQuery(claim).execute(args)))
         .map(rows -> {
           List<MessageView> views = new ArrayList<>();

@@ -124,15 +124,6 @@ public interface AresConfig {
     @WithName("redeliver-after")
     @WithDefault("10s")
     Duration redeliverAfter();
-
-    /**
-     * Connections kept for the long-polls' claims, apart from the main pool (0: claims share the main pool). A
-     * long-poll woken by new work then claims it at once, instead of queueing for a connection behind the
-     * creations, acks and verdicts that fill the main pool under load.
-     */
-    @WithName("pool-size")
-    @WithDefault("4")
-    int poolSize();
   }
 
   interface Reliability {

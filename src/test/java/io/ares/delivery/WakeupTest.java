@@ -9,11 +9,9 @@ import io.ares.testing.Api.TestAgent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,9 +31,6 @@ class WakeupTest {
   @Inject DeliveryService delivery;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject io.ares.testing.SettableClock clock;
-
-  @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.reactive.max-size")
-  int mainPoolSize;
 
   @Test
   void a_notification_from_another_instance_wakes_a_waiting_long_poll() throws Exception {
@@ -94,31 +89,6 @@ class WakeupTest {
     assertThat(poll(a)).isEmpty();
     clock.advance(DeliveryService.TRUSTED_SPREAD.plusSeconds(1));
     assertThat(poll(a)).singleElement().satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
-  }
-
-  @Test
-  void a_woken_long_poll_claims_on_its_own_lane_while_the_main_pool_is_taken() throws Exception {
-    TestAgent a = anAgent().register();
-    assertThat(poll(a)).isEmpty();
-    UUID assignment = queueCancellation(a.id());
-    long generation = hub.generation(a.id());
-    notify("@another-instance," + a.id());
-    await().atMost(Duration.ofSeconds(5)).until(() -> hub.generation(a.id()) > generation);
-    // Every connection of the main pool taken (by work in progress under load, say): a statement there waits.
-    List<SqlConnection> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < mainPoolSize; i++) {
-        held.add(pool.getConnection().await().atMost(Duration.ofSeconds(10)));
-      }
-      CompletableFuture<?> queued = pool.query("SELECT 1").execute().subscribeAsCompletionStage();
-      // The poll's claim runs on the delivery lane: the woken agent gets its message all the same.
-      CompletableFuture<List<Map<String, Object>>> answer = CompletableFuture.supplyAsync(() -> poll(a));
-      assertThat(answer.get(10, TimeUnit.SECONDS)).singleElement()
-          .satisfies(m -> assertThat(m).containsEntry("assignment_id", assignment.toString()));
-      assertThat(queued).as("a statement on the main pool while it is taken").isNotDone();
-    } finally {
-      held.forEach(SqlConnection::closeAndForget);
-    }
   }
 
   @org.junit.jupiter.api.AfterEach

@@ -360,15 +360,14 @@ class K8sManifestTest {
   void the_largest_fleet_fits_the_connections_of_a_default_postgresql() throws IOException {
     JsonNode config = single(applied("ConfigMap"), "ares-config").node().path("data");
     int main = config.path("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE").asInt(0);
-    int lane = config.path("ARES_DELIVERY_POOL_SIZE").asInt(0);
     assertThat(main).as("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE in the ConfigMap").isPositive();
-    assertThat(lane).as("ARES_DELIVERY_POOL_SIZE in the ConfigMap").isPositive();
     Properties app = new Properties();
     try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
       app.load(in);
     }
     int jdbc = Integer.parseInt(app.getProperty("quarkus.datasource.jdbc.max-size"));
-    int perPod = main + lane + 1 + jdbc;
+    // The reactive pool, the LISTEN connection, Flyway's JDBC pool at start.
+    int perPod = main + 1 + jdbc;
     int pods = single(applied("HorizontalPodAutoscaler"), "ares").node().path("spec").path("maxReplicas").asInt()
         + deployment().node().path("spec").path("strategy").path("rollingUpdate").path("maxSurge").asInt();
     // PostgreSQL's default max_connections (100), less its superuser_reserved_connections (3).
