@@ -53,9 +53,13 @@ public final class PipelinedTx {
       // Subscribed in this order, so BEGIN is on the wire before the work's first statement.
       return Uni.combine().all().unis(conn.query(begin).execute(), Uni.createFrom().deferred(() -> work.apply(conn, tx)))
           .asTuple()
-          .flatMap(both -> tx.committed
-              ? Uni.createFrom().item(both.getItem2())
-              : conn.query("COMMIT").execute().replaceWith(both.getItem2()))
+          .flatMap(both -> {
+            if (tx.committed) {
+              return Uni.createFrom().item(both.getItem2());
+            }
+            tx.committed = true; // this COMMIT ends the transaction whatever its answer
+            return conn.query("COMMIT").execute().replaceWith(both.getItem2());
+          })
           // Once COMMIT was sent the transaction is over (PostgreSQL answers it with a rollback after a failed
           // statement); a ROLLBACK then would only draw the server's "there is no transaction in progress" warning.
           .onFailure(e -> !tx.committed).call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull());
@@ -63,16 +67,27 @@ public final class PipelinedTx {
   }
 
   /**
-   * The work's last statement with COMMIT right behind it; its rows once both are answered. A failure is reported
-   * only once both are answered too (the statement's, or the COMMIT's own: a deferred check, a lost connection).
+   * The work's last statement with COMMIT right behind it; its rows once both are answered. This Uni fails only once
+   * both are answered too (with the statement's failure, or the COMMIT's own: a deferred check, a lost connection).
+   *
+   * <p>A statement the client refuses before sending it (parameters it cannot encode) fails at once, while it is
+   * subscribed: COMMIT is then not sent, and {@link #run} rolls the transaction back. The client can also refuse the
+   * parameters only once the server has prepared the statement, when COMMIT is already queued behind it; that is a
+   * defect of the calling code (every hot-path statement casts its parameters and is given values of those types)
+   * which would commit the work's earlier statements.
    */
   public Uni<RowSet<Row>> commitWith(Uni<RowSet<Row>> last) {
+    boolean[] refused = {false};
+    Uni<RowSet<Row>> statement = last.onFailure().invoke(e -> refused[0] = true);
     // Marked when COMMIT is put on the wire (subscribed right after the statement), not when it is asked for.
     Uni<RowSet<Row>> commit = Uni.createFrom().deferred(() -> {
+      if (refused[0]) {
+        return Uni.createFrom().failure(new IllegalStateException("not committed: the last statement was refused"));
+      }
       committed = true;
       return conn.query("COMMIT").execute();
     });
-    return Uni.combine().all().unis(last, commit).collectFailures().asTuple()
+    return Uni.combine().all().unis(statement, commit).collectFailures().asTuple()
         .onFailure(CompositeException.class).transform(e -> ((CompositeException) e).getCauses().get(0))
         .map(both -> both.getItem1());
   }

@@ -90,6 +90,18 @@ class PipelinedTxTest {
   }
 
   @Test
+  void a_last_statement_the_client_refuses_to_send_commits_nothing() {
+    assertThatThrownBy(() -> PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
+        conn.preparedQuery(INSERT).execute(Tuple.of(1, tag))
+            // Prepared on this connection by now, so the client checks the parameters before sending: a text where
+            // the statement takes an int is refused there, and COMMIT must not follow it (it would save row 1).
+            .flatMap(x -> tx.commitWith(conn.preparedQuery(INSERT).execute(Tuple.of("two", tag)))))
+        .await().atMost(WAIT)).hasMessageContaining("two");
+    assertThat(rows()).isZero();
+    connectionsStillUsable();
+  }
+
+  @Test
   void a_failure_before_the_last_statement_rolls_back() {
     assertThatThrownBy(() -> PipelinedTx.run(pool, "BEGIN", (conn, tx) ->
         conn.preparedQuery(INSERT).execute(Tuple.of(1, tag))
