@@ -31,6 +31,8 @@ public class ConsoleHeaders {
   static final String LOGIN = "/console/login";
   static final String LOGIN_ERROR = "/console/login?error=true";
 
+  private static final java.util.Set<HttpMethod> SAFE = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
   private final String csrfCookie;
 
   ConsoleHeaders(@ConfigProperty(name = "quarkus.rest-csrf.cookie-name") String csrfCookieName) {
@@ -68,8 +70,9 @@ public class ConsoleHeaders {
           response.putHeader("HX-Redirect", LOGIN);
         }
       });
-    } else {
-      // Vert.x writes the response's cookies after the headers-end handlers: taken out of the jar here, never sent.
+    } else if (SAFE.contains(ctx.request().method())) {
+      // The filter hands out tokens on safe requests only. Vert.x writes the response's cookies after the
+      // headers-end handlers: taken out of the jar here, the token is never sent.
       HttpServerResponse response = ctx.response();
       ctx.addHeadersEndHandler(v -> response.removeCookie(csrfCookie, false));
     }

@@ -155,6 +155,9 @@ class ConsoleSecurityTest extends io.ares.testing.AgentsReadTheEngineClock {
         .get("/api/v1/agents/" + a.id() + "/assignments");
     assertThat(poll.statusCode()).isEqualTo(200);
     assertThat(poll.getHeaders().getValues("Set-Cookie")).noneMatch(c -> c.startsWith("ares-csrf="));
+    Response beat = given().header("Authorization", "Bearer " + a.token()).post("/api/v1/agents/" + a.id() + "/heartbeat");
+    assertThat(beat.statusCode()).isEqualTo(200);
+    assertThat(beat.getHeaders().getValues("Set-Cookie")).noneMatch(c -> c.startsWith("ares-csrf="));
     Response read = operator().get("/api/v1/agents/" + a.id());
     assertThat(read.statusCode()).isEqualTo(200);
     assertThat(read.getHeaders().getValues("Set-Cookie")).noneMatch(c -> c.startsWith("ares-csrf="));
