@@ -92,13 +92,9 @@ public class HeartbeatWriter {
 
   private static final int MAX_REMEMBERED = 100_000;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
-  /** Agents with a trailing sign-of-life write scheduled. */
+  /** Agents with a trailing sign-of-life write scheduled or being written. */
   private final java.util.Set<String> trailing = ConcurrentHashMap.newKeySet();
 
-  /** Whether a trailing sign-of-life write for the agent is scheduled or being written (tests wait for it). */
-  public boolean trailingWritePending(String agentId) {
-    return trailing.contains(agentId);
-  }
   private Counter heartbeats;
   private Counter skipped;
 
@@ -107,6 +103,11 @@ public class HeartbeatWriter {
     heartbeats = Counter.builder("ares_heartbeats_total").description("Agent signs of life written").register(registry);
     skipped = Counter.builder("ares_signs_of_life_coalesced_total")
         .description("Signs of life not written: the lease had been renewed moments before").register(registry);
+  }
+
+  /** Whether a trailing sign-of-life write for the agent is scheduled or being written (tests wait for it). */
+  public boolean trailingWritePending(String agentId) {
+    return trailing.contains(agentId);
   }
 
   /**

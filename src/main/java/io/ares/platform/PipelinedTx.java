@@ -18,9 +18,9 @@ import java.util.function.BiFunction;
  * subscribed, and PostgreSQL runs them in that order. A failed statement makes PostgreSQL answer the pipelined
  * {@code COMMIT} with a rollback, so nothing of a failed attempt is ever committed. The {@code COMMIT} ends the
  * transaction either way, so a failure after it was sent needs nothing more (and whatever the next borrower of the
- * connection sends runs after it). A failure before it (the work failed, or never reached {@link #commitWith}) is followed by an explicit
- * {@code ROLLBACK} before the connection goes back to the pool. Work that ends without calling {@link #commitWith}
- * (a read-only branch) is committed after it. Retried like {@link Transactions#onPool}.
+ * connection sends runs after it). A failure before it (the work failed, or never reached {@link #commitWith}) is
+ * followed by an explicit {@code ROLLBACK} before the connection goes back to the pool. Work that ends without
+ * calling {@link #commitWith} (a read-only branch) is committed after it. Retried like {@link Transactions#onPool}.
  */
 public final class PipelinedTx {
 

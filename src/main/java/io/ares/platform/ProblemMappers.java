@@ -87,7 +87,8 @@ public class ProblemMappers {
     String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
     // Jackson's wording names no Java class for syntax errors; keep its first sentence, drop the hints after it.
     int cut = original.indexOf('\n');
-    return "malformed JSON" + (field == null ? "" : " near " + field) + ": " + (cut < 0 ? original : original.substring(0, cut));
+    return "malformed JSON" + (field == null ? "" : " near " + field) + ": "
+        + (cut < 0 ? original : original.substring(0, cut));
   }
 
   /** What the field takes, in JSON terms (never a Java class name). */
