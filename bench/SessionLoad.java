@@ -358,7 +358,7 @@ public class SessionLoad {
           pollErrors.increment();
           err(e != null ? "poll " + e.getClass().getSimpleName() : "poll " + r.statusCode());
         }
-        CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> pollLoop(a, holder));
+        later(200).execute(() -> pollLoop(a, holder));
         return;
       }
       if (stoppedAgents.contains(a.id())) {
@@ -486,8 +486,17 @@ public class SessionLoad {
       return CompletableFuture.completedFuture(null);
     }
     long d = (long) (ms * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
-    return CompletableFuture.supplyAsync(() -> null,
-        CompletableFuture.delayedExecutor(d, java.util.concurrent.TimeUnit.MILLISECONDS));
+    return CompletableFuture.supplyAsync(() -> null, later(d));
+  }
+
+  /**
+   * Runs a task after a delay on the JDK's delay thread itself; what it starts (an HTTP exchange) goes to the client's
+   * pool. Not CompletableFuture.delayedExecutor(d, unit): on a machine of two cores its default executor starts a new
+   * thread for every task (the common pool is not used below a parallelism of two), which cost this process a thread
+   * per simulated task.
+   */
+  static java.util.concurrent.Executor later(long ms) {
+    return CompletableFuture.delayedExecutor(ms, java.util.concurrent.TimeUnit.MILLISECONDS, Runnable::run);
   }
 
   static synchronized void completeSession(Sess s) {

@@ -41,16 +41,18 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT DISTINCT session_id FROM (SELECT session_id FR
 \echo '### session lock + assignments (engine.load, per due session)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM assignment WHERE session_id = (SELECT session_id FROM assignment WHERE assignment_id = md5('a98-2')::uuid);
 
-\echo '### CLAIM (long-poll): DeliveryService.CLAIM_HEAD + DirectTransitions first-delivery CTEs + CLAIM_TAIL, one statement'
+\echo '### CLAIM (long-poll): DeliveryService.CLAIM_HEAD + DirectTransitions first-delivery CTEs + CLAIM_TAIL, one statement (a group claim of one agent)'
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS)
-WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = :'claim_agent' AND open AND due_at <= now() + interval '1 minute'
-    AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED),
+WITH ag AS (SELECT DISTINCT x AS agent_id FROM unnest(ARRAY[:'claim_agent']::varchar[]) AS x),
+  c AS (SELECT l.message_id FROM ag CROSS JOIN LATERAL (SELECT message_id FROM agent_message
+    WHERE agent_id = ag.agent_id AND open AND due_at <= now() + interval '1 minute'
+    AND NOT (type = 'compensation' AND deliveries >= 5) ORDER BY message_id LIMIT 100 FOR UPDATE SKIP LOCKED) l),
   d AS (UPDATE agent_message m SET deliveries = m.deliveries + 1, last_delivered_at = now(),
     first_delivered_at = coalesce(m.first_delivered_at, now()), open = m.type IN ('task_delegation', 'compensation'),
     due_at = now() + interval '10 s' FROM c WHERE m.message_id = c.message_id
-    RETURNING m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload, m.deliveries,
-      m.idempotency_key, m.due_at, m.open),
+    RETURNING m.agent_id, m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload,
+      m.deliveries, m.idempotency_key, m.due_at, m.open),
   first_delegations AS (SELECT assignment_id, session_id FROM d WHERE type = 'task_delegation' AND deliveries = 1),
   fd_lock AS (SELECT session_id FROM coordination_session WHERE session_id IN (SELECT session_id FROM first_delegations)
     AND state = 'INITIALIZING' ORDER BY session_id FOR NO KEY UPDATE),
@@ -59,11 +61,12 @@ WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = :'claim_agent' 
     AND (SELECT count(*) FROM fd_lock) >= 0 RETURNING assignment_id, session_id),
   fd_sessions AS (UPDATE coordination_session SET state = 'IN_PROGRESS', updated_at = now(), version = version + 1
     WHERE session_id IN (SELECT session_id FROM fd_lock) AND (SELECT count(*) FROM fd_assignments) >= 0 RETURNING session_id)
-SELECT * FROM (SELECT message_id, NULL::timestamptz AS next_due, NULL::bigint AS fd_delegated, NULL::bigint AS fd_started
-  FROM d ORDER BY message_id) claimed
-UNION ALL SELECT NULL, least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = :'claim_agent' AND x.open
-    AND NOT (x.type = 'compensation' AND x.deliveries >= 5) AND x.message_id NOT IN (SELECT message_id FROM d)),
-  (SELECT min(due_at) FROM d WHERE open)), (SELECT count(*) FROM fd_assignments), (SELECT count(*) FROM fd_sessions);
+SELECT * FROM (SELECT agent_id, message_id, NULL::timestamptz AS next_due, NULL::bigint AS fd_delegated,
+  NULL::bigint AS fd_started FROM d ORDER BY agent_id, message_id) claimed
+UNION ALL SELECT ag.agent_id, NULL, least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = ag.agent_id
+    AND x.open AND NOT (x.type = 'compensation' AND x.deliveries >= 5) AND x.message_id NOT IN (SELECT message_id FROM d)),
+  (SELECT min(y.due_at) FROM d y WHERE y.agent_id = ag.agent_id AND y.open)), NULL, NULL FROM ag
+UNION ALL SELECT NULL, NULL, NULL, (SELECT count(*) FROM fd_assignments), (SELECT count(*) FROM fd_sessions);
 ROLLBACK;
 
 \echo '### heartbeat group commit, 16 agents (HeartbeatWriter.SQL)'

@@ -1,6 +1,7 @@
 package io.ares.delivery;
 
 import io.ares.platform.AresConfig;
+import io.ares.platform.GroupCommit;
 import io.ares.platform.PipelinedTx;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +17,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Claims the messages due for an agent (everything not yet delivered or due for redelivery), marks them
@@ -27,18 +30,24 @@ public class DeliveryService {
 
   private static final int MAX_PER_ANSWER = 100;
 
+  /** The most agents one claim statement serves (see {@link #claim}). */
+  static final int MAX_AGENTS_PER_CLAIM = 64;
+
   /**
-   * The whole claim as one statement: lock the agent's due messages (skipping rows another claim holds), count the
-   * delivery and set each one's next due time (a delegation: redelivery after {@code ares.delivery.redeliver-after};
-   * a compensation order: its confirmation window, then the backoff base × 2^(n−1) ±20 % unless it was the last
-   * attempt; anything else: closed), let the hook move first deliveries, and answer the claimed messages followed by
-   * one row with the agent's next due time. $1 agent, $2 now, $3 compensation max attempts, $4 redelivery (s),
-   * $5 confirmation window (s), $6 backoff base (ms).
+   * The whole claim as one statement, for every agent of {@code $1} at once: lock each agent's due messages
+   * (skipping rows another claim holds), count the delivery and set each one's next due time (a delegation:
+   * redelivery after {@code ares.delivery.redeliver-after}; a compensation order: its confirmation window, then the
+   * backoff base × 2^(n−1) ±20 % unless it was the last attempt; anything else: closed), let the hook move first
+   * deliveries, and answer the claimed messages, then one row per agent with its next due time, then (with a hook) one
+   * row of the hook's figures. $1 agents, $2 now, $3 compensation max attempts, $4 redelivery (s), $5 confirmation
+   * window (s), $6 backoff base (ms).
    */
   static final String CLAIM_HEAD =
-      "WITH c AS (SELECT message_id FROM agent_message WHERE agent_id = $1::varchar AND open AND due_at <= $2::timestamptz "
+      "WITH ag AS (SELECT DISTINCT x AS agent_id FROM unnest($1::varchar[]) AS x), "
+          + "c AS (SELECT l.message_id FROM ag CROSS JOIN LATERAL (SELECT message_id FROM agent_message "
+          + "WHERE agent_id = ag.agent_id AND open AND due_at <= $2::timestamptz "
           + "AND NOT (type = '" + AgentMessage.COMPENSATION + "' AND deliveries >= $3::int) "
-          + "ORDER BY message_id LIMIT " + MAX_PER_ANSWER + " FOR UPDATE SKIP LOCKED), "
+          + "ORDER BY message_id LIMIT " + MAX_PER_ANSWER + " FOR UPDATE SKIP LOCKED) l), "
           + "d AS (UPDATE agent_message m SET deliveries = m.deliveries + 1, last_delivered_at = $2::timestamptz, "
           + "first_delivered_at = coalesce(m.first_delivered_at, $2::timestamptz), "
           + "open = m.type IN ('" + AgentMessage.DELEGATION + "', '" + AgentMessage.COMPENSATION + "'), "
@@ -49,20 +58,21 @@ public class DeliveryService {
           + "ELSE make_interval(secs => $6::float8 * power(2, least(20, m.deliveries)) * (0.8 + random() * 0.4) / 1000.0) END "
           + "ELSE $2::timestamptz END "
           + "FROM c WHERE m.message_id = c.message_id "
-          + "RETURNING m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload, m.deliveries, "
-          + "m.idempotency_key, m.due_at, m.open), "
+          + "RETURNING m.agent_id, m.message_id, m.assignment_id, m.session_id, m.type, m.payload::text AS payload, "
+          + "m.deliveries, m.idempotency_key, m.due_at, m.open), "
           + "first_delegations AS (SELECT assignment_id, session_id FROM d "
           + "WHERE type = '" + AgentMessage.DELEGATION + "' AND deliveries = 1)";
 
+  /** What a claim answers: %1$s the hook's columns as NULLs, %2$s the hook's row (empty without a hook). */
   static final String CLAIM_TAIL =
-      " SELECT * FROM (SELECT message_id, assignment_id, session_id, type, payload, deliveries, idempotency_key, "
-          + "NULL::timestamptz AS next_due%1$s FROM d ORDER BY message_id) claimed "
-          + "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-          + "least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = $1::varchar AND x.open "
+      " SELECT * FROM (SELECT agent_id, message_id, assignment_id, session_id, type, payload, deliveries, "
+          + "idempotency_key, NULL::timestamptz AS next_due%1$s FROM d ORDER BY agent_id, message_id) claimed "
+          + "UNION ALL SELECT ag.agent_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+          + "least((SELECT min(x.due_at) FROM agent_message x WHERE x.agent_id = ag.agent_id AND x.open "
           + "AND NOT (x.type = '" + AgentMessage.COMPENSATION + "' AND x.deliveries >= $3::int) "
           + "AND x.message_id NOT IN (SELECT message_id FROM d)), "
-          + "(SELECT min(due_at) FROM d WHERE open AND NOT (type = '" + AgentMessage.COMPENSATION + "' "
-          + "AND deliveries >= $3::int)))%2$s";
+          + "(SELECT min(y.due_at) FROM d y WHERE y.agent_id = ag.agent_id AND y.open "
+          + "AND NOT (y.type = '" + AgentMessage.COMPENSATION + "' AND y.deliveries >= $3::int)))%1$s FROM ag%2$s";
 
   /** The claim of {@link #CLAIM_HEAD} and {@link #CLAIM_TAIL} with the hook's parts (none without a hook). */
   static String claimSql(DeliveryHook hook) {
@@ -73,9 +83,10 @@ public class DeliveryService {
     StringBuilder values = new StringBuilder();
     hook.resultColumns().forEach((name, expression) -> {
       nulls.append(", NULL::bigint AS ").append(name);
-      values.append(", ").append(expression).append(" AS ").append(name);
+      values.append(", ").append(expression);
     });
-    return CLAIM_HEAD + hook.firstDeliveryCtes() + String.format(CLAIM_TAIL, nulls, values);
+    String row = " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" + values;
+    return CLAIM_HEAD + hook.firstDeliveryCtes() + String.format(CLAIM_TAIL, nulls, row);
   }
 
   @Inject Clock clock;
@@ -90,17 +101,30 @@ public class DeliveryService {
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
 
   /**
-   * Claims and delivers due messages; first deliveries of delegations move their assignments (via the hook). One
-   * statement in a transaction of its own (pipelined with its BEGIN and COMMIT), retried when it lost a race.
+   * Group claim: the claims that arrive while one is running are served together by the next statement (up to
+   * {@link #MAX_AGENTS_PER_CLAIM} agents), so at load a claim's transaction, round trip and commit are shared by the
+   * agents woken together (the three participants of a new session, say); alone, a claim runs at once.
+   */
+  private final GroupCommit<String, Claim> claims = new GroupCommit<>(MAX_AGENTS_PER_CLAIM, this::claimBatch);
+
+  /**
+   * Claims and delivers the agent's due messages; first deliveries of delegations move their assignments (via the
+   * hook). Served with the claims of other agents that arrived meanwhile, by one statement in a transaction of its
+   * own (pipelined with its BEGIN and COMMIT), retried when it lost a race.
    */
   public Uni<Claim> claim(String agentId) {
+    return claims.submit(agentId);
+  }
+
+  private Uni<Void> claimBatch(List<GroupCommit.Entry<String, Claim>> batch) {
     DeliveryHook hook = hook();
     if (sql == null) {
       sql = claimSql(hook);
     }
+    String[] agents = batch.stream().map(GroupCommit.Entry::item).distinct().toArray(String[]::new);
     Instant now = clock.instant();
     OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-    Tuple args = Tuple.from(java.util.List.of(agentId, at, config.compensation().maxAttempts(),
+    Tuple args = Tuple.from(java.util.List.of(agents, at, config.compensation().maxAttempts(),
         (double) config.delivery().redeliverAfter().toMillis() / 1000.0,
         (double) config.compensation().confirmTimeout().toMillis() / 1000.0,
         (double) config.compensation().backoff().toMillis()));
@@ -109,30 +133,42 @@ public class DeliveryService {
     String claim = sql;
     return PipelinedTx.run(pool, PipelinedTx.BEGIN_GENERIC_PLANS,
             (conn, tx) -> tx.commitWith(conn.preparedQuery(claim).execute(args)))
-        .map(rows -> {
-          List<MessageView> views = new ArrayList<>();
-          Instant next = null;
+        .invoke(rows -> {
+          agentsPerClaim.record(agents.length);
+          Map<String, List<MessageView>> claimed = new HashMap<>();
+          Map<String, Instant> next = new HashMap<>();
           for (Row r : rows) {
-            if (r.getValue("message_id") == null) {
+            String agentId = r.getString("agent_id");
+            if (agentId == null) {
+              hook.afterClaim(r); // the hook's row, only with a hook
+            } else if (r.getValue("message_id") == null) {
               OffsetDateTime n = r.getOffsetDateTime("next_due");
-              next = n == null ? null : n.toInstant();
-              if (hook != null) {
-                hook.afterClaim(r);
-              }
-              continue;
+              next.put(agentId, n == null ? null : n.toInstant());
+            } else {
+              claimed.computeIfAbsent(agentId, k -> new ArrayList<>()).add(view(r, agentId, now));
             }
-            AgentMessage m = fromRow(r, agentId);
-            Instant deadline = null;
-            if (AgentMessage.DELEGATION.equals(m.type)) {
-              Object d = m.payload.get("deadline");
-              deadline = d == null ? null : Instant.parse(d.toString());
-            } else if (AgentMessage.COMPENSATION.equals(m.type)) {
-              deadline = now.plus(config.compensation().confirmTimeout());
-            }
-            views.add(MessageView.of(m, deadline));
           }
-          return new Claim(views, next);
-        });
+          java.util.Set<String> answered = new java.util.HashSet<>();
+          for (GroupCommit.Entry<String, Claim> e : batch) {
+            String agentId = e.item();
+            // An agent asked twice in one batch: the second answer is what a claim right after the first finds.
+            List<MessageView> mine = answered.add(agentId) ? claimed.getOrDefault(agentId, List.of()) : List.of();
+            e.complete(new Claim(mine, next.get(agentId)));
+          }
+        })
+        .replaceWithVoid();
+  }
+
+  private MessageView view(Row r, String agentId, Instant now) {
+    AgentMessage m = fromRow(r, agentId);
+    Instant deadline = null;
+    if (AgentMessage.DELEGATION.equals(m.type)) {
+      Object d = m.payload.get("deadline");
+      deadline = d == null ? null : Instant.parse(d.toString());
+    } else if (AgentMessage.COMPENSATION.equals(m.type)) {
+      deadline = now.plus(config.compensation().confirmTimeout());
+    }
+    return MessageView.of(m, deadline);
   }
 
   private volatile String sql;
@@ -189,9 +225,17 @@ public class DeliveryService {
 
   private io.micrometer.core.instrument.Counter skipped;
 
+  /** Agents served per claim statement (distinct agents of one group claim). */
+  static final String AGENTS_PER_CLAIM = "ares_delivery_claim_agents";
+
+  private io.micrometer.core.instrument.DistributionSummary agentsPerClaim;
+
   @jakarta.annotation.PostConstruct
   void meters() {
     skipped = registry.counter(CLAIMS_SKIPPED);
+    agentsPerClaim = io.micrometer.core.instrument.DistributionSummary.builder(AGENTS_PER_CLAIM)
+        .description("Agents served by one claim statement (claims that arrived together share one)")
+        .register(registry);
   }
 
   /**

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class DeliveryTest {
 
   @Inject SettableClock clock;
+  @Inject DeliveryService delivery;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   @TestHTTPResource("/")
   URI base;
@@ -57,6 +59,47 @@ class DeliveryTest {
     assertThat(msgs).hasSize(1);
     assertThat(msgs.get(0)).containsEntry("type", "task_delegation").containsKeys("task", "deadline", "task_id");
     assertThat(tookMs).as("woken long before the 20 s wait ended").isLessThan(5000);
+  }
+
+  @Test
+  void claims_that_arrive_together_share_one_statement_and_each_agent_gets_its_own_work() {
+    int n = 12;
+    List<TestAgent> agents = new java.util.ArrayList<>();
+    Map<String, String> sessionOf = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      TestAgent a = anAgent().register();
+      agents.add(a);
+      sessionOf.put(a.id(), aSession().agents(a).create().getString("session_id"));
+    }
+    io.micrometer.core.instrument.DistributionSummary perClaim =
+        registry.summary(DeliveryService.AGENTS_PER_CLAIM);
+    long statements = perClaim.count();
+    // All submitted before the first statement is answered: the first runs at once, the rest share the next one.
+    List<io.smallrye.mutiny.Uni<DeliveryService.Claim>> claims = new java.util.ArrayList<>();
+    for (TestAgent a : agents) {
+      claims.add(delivery.claim(a.id()));
+    }
+    TestAgent twice = agents.get(n - 1);
+    claims.add(delivery.claim(twice.id()));
+    List<DeliveryService.Claim> got = claims.stream()
+        .map(u -> u.await().atMost(Duration.ofSeconds(10))).toList();
+    for (int i = 0; i < n; i++) {
+      TestAgent a = agents.get(i);
+      assertThat(got.get(i).messages()).as("agent %s", a.id()).singleElement().satisfies(m -> {
+        assertThat(m.type()).isEqualTo(AgentMessage.DELEGATION);
+        assertThat(m.sessionId()).isEqualTo(sessionOf.get(a.id()));
+        assertThat(m.delivery()).isEqualTo(1);
+      });
+      assertThat(got.get(i).nextDueAt()).as("the delegation's redelivery").isNotNull();
+      io.ares.testing.Api.operator().get("/api/v1/sessions/" + sessionOf.get(a.id())).then().statusCode(200)
+          .body("state", org.hamcrest.Matchers.equalTo("IN_PROGRESS"))
+          .body("assignments[0].state", org.hamcrest.Matchers.equalTo("DELEGATED"));
+    }
+    assertThat(got.get(n).messages()).as("the same agent's second claim finds what a claim right after finds")
+        .isEmpty();
+    assertThat(got.get(n).nextDueAt()).isEqualTo(got.get(n - 1).nextDueAt());
+    assertThat(perClaim.count() - statements).as("statements for %d claims", n + 1).isLessThan(n);
+    assertThat(perClaim.max()).as("agents served by one statement").isGreaterThan(1);
   }
 
   @Test
