@@ -100,6 +100,7 @@ public class HeartbeatWriter {
 
   @PostConstruct
   void init() {
+    commits.measure(registry, "heartbeat");
     heartbeats = Counter.builder("ares_heartbeats_total").description("Agent signs of life written").register(registry);
     skipped = Counter.builder("ares_signs_of_life_coalesced_total")
         .description("Signs of life not written: the lease had been renewed moments before").register(registry);

@@ -134,7 +134,6 @@ public class DeliveryService {
     return PipelinedTx.run(pool, PipelinedTx.BEGIN_GENERIC_PLANS,
             (conn, tx) -> tx.commitWith(conn.preparedQuery(claim).execute(args)))
         .invoke(rows -> {
-          agentsPerClaim.record(agents.length);
           Map<String, List<MessageView>> claimed = new HashMap<>();
           Map<String, Instant> next = new HashMap<>();
           for (Row r : rows) {
@@ -225,17 +224,10 @@ public class DeliveryService {
 
   private io.micrometer.core.instrument.Counter skipped;
 
-  /** Agents served per claim statement (distinct agents of one group claim). */
-  static final String AGENTS_PER_CLAIM = "ares_delivery_claim_agents";
-
-  private io.micrometer.core.instrument.DistributionSummary agentsPerClaim;
-
   @jakarta.annotation.PostConstruct
   void meters() {
     skipped = registry.counter(CLAIMS_SKIPPED);
-    agentsPerClaim = io.micrometer.core.instrument.DistributionSummary.builder(AGENTS_PER_CLAIM)
-        .description("Agents served by one claim statement (claims that arrived together share one)")
-        .register(registry);
+    claims.measure(registry, "claim");
   }
 
   /**

@@ -52,6 +52,18 @@ public final class GroupCommit<I, O> {
     this.flush = flush;
   }
 
+  /** The metric of flush sizes: entries per flush, tagged with the writer's name. */
+  public static final String SIZE_METRIC = "ares_group_commit_size";
+
+  private volatile io.micrometer.core.instrument.DistributionSummary sizes;
+
+  /** Records the number of entries of every flush from now on in {@link #SIZE_METRIC}{@code {writer}}. */
+  public void measure(io.micrometer.core.instrument.MeterRegistry registry, String writer) {
+    sizes = io.micrometer.core.instrument.DistributionSummary.builder(SIZE_METRIC).tag("writer", writer)
+        .description("Entries written by one group-commit flush (callers that shared one statement)")
+        .register(registry);
+  }
+
   /** Queues the item; the answer comes after the flush that wrote it. */
   public Uni<O> submit(I item) {
     Entry<I, O> e = new Entry<>(item);
@@ -89,6 +101,10 @@ public final class GroupCommit<I, O> {
         drain();
       }
       return;
+    }
+    io.micrometer.core.instrument.DistributionSummary measured = sizes;
+    if (measured != null) {
+      measured.record(batch.size());
     }
     Uni<Void> run;
     try {

@@ -70,6 +70,7 @@ public class OutcomeProjector {
 
   @PostConstruct
   void init() {
+    commits.measure(registry, "outcome");
     batchTimer = Timer.builder("ares_reliability_projector_batch_seconds")
         .description("One batch of queued outcomes applied to the reliability record").register(registry);
   }

@@ -4,6 +4,7 @@ import io.ares.delivery.AgentMessage;
 import io.ares.delivery.DeliveryHook;
 import io.ares.platform.ApiException;
 import io.ares.platform.AresConfig;
+import io.ares.platform.GroupCommit;
 import io.ares.platform.Transactions;
 import io.ares.platform.fsm.TransitionTable;
 import io.ares.platform.security.Caller;
@@ -67,32 +68,46 @@ public class DirectTransitions implements DeliveryHook {
       }).orElseThrow();
 
   /**
-   * The whole ACK in one statement, for the common case (the caller's assignment, in {@link #ACK_FROM}): closes the
-   * delegation's message first (engine lock order: message rows, then assignment rows — the message is closed only
-   * when the assignment is the caller's and in that state, and every transition that could race the ack closes it
-   * as well), then writes the assignment under its state guard and appends the event. No row: the transaction path
-   * below answers the refusal. $1 assignment, $2 agent, $3 from, $4 to, $5 now, $6 default completion timeout
-   * (seconds), $7 actor.
+   * The whole ACK in one statement, for the common case (the caller's assignment, in {@link #ACK_FROM}), for every
+   * ACK of the batch at once ({@link #ack}): closes each delegation's message first (engine lock order: message rows,
+   * then assignment rows — the message is closed only when the assignment is the caller's and in that state, and
+   * every transition that could race the ack closes it as well), then writes the assignments under their state guard
+   * and appends their events. An ACK without a row is answered by the transaction path below, which reads the row to
+   * say why. $1 assignments, $2 their agents, $3 their actors, $4 from, $5 to, $6 now, $7 default completion timeout
+   * (seconds).
    */
   static final String ACK_AT_ONCE =
-      "WITH m AS (UPDATE agent_message SET open = false WHERE assignment_id = $1::uuid AND type = '"
-          + AgentMessage.DELEGATION + "' AND open AND agent_id = $2::varchar "
-          + "AND EXISTS (SELECT 1 FROM assignment x WHERE x.assignment_id = $1::uuid AND x.state = $3::varchar) "
+      "WITH r AS (SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[]) AS r(assignment_id, agent_id, actor)), "
+          + "m AS (UPDATE agent_message g SET open = false FROM r WHERE g.assignment_id = r.assignment_id AND g.type = '"
+          + AgentMessage.DELEGATION + "' AND g.open AND g.agent_id = r.agent_id "
+          + "AND EXISTS (SELECT 1 FROM assignment x WHERE x.assignment_id = r.assignment_id AND x.state = $4::varchar) "
           + "RETURNING 1), "
-          + "u AS (UPDATE assignment a SET state = $4::varchar, acked_at = $5::timestamptz, "
-          + "completion_deadline = $5::timestamptz + make_interval(secs => coalesce((SELECT CASE "
+          + "u AS (UPDATE assignment a SET state = $5::varchar, acked_at = $6::timestamptz, "
+          + "completion_deadline = $6::timestamptz + make_interval(secs => coalesce((SELECT CASE "
           + "WHEN jsonb_typeof(s.task -> 'completion_timeout_seconds') = 'number' "
           + "THEN trunc((s.task ->> 'completion_timeout_seconds')::float8) END "
-          + "FROM coordination_session s WHERE s.session_id = a.session_id), $6::float8)), version = a.version + 1 "
-          + "WHERE a.assignment_id = $1::uuid AND a.agent_id = $2::varchar AND a.state = $3::varchar "
+          + "FROM coordination_session s WHERE s.session_id = a.session_id), $7::float8)), version = a.version + 1 "
+          + "FROM r WHERE a.assignment_id = r.assignment_id AND a.agent_id = r.agent_id AND a.state = $4::varchar "
           + "AND (SELECT count(*) FROM m) >= 0 "
           + "RETURNING a.assignment_id, a.session_id, a.agent_id, a.task_id, a.state, a.attempt, a.slot, a.created_at, "
           + "a.delegated_at, a.acked_at, a.validated_at, a.ended_at, a.ack_deadline, a.completion_deadline, "
-          + "a.verdict, a.failure_code, a.compensation_key, a.replaced_by, a.version), "
+          + "a.verdict, a.failure_code, a.compensation_key, a.replaced_by, a.version, r.actor), "
           + "ev AS (INSERT INTO session_event (session_id, entity, entity_id, from_state, to_state, cause, actor, at) "
-          + "SELECT session_id, 'assignment', assignment_id, $3::varchar, $4::varchar, 'ACKNOWLEDGED', $7::varchar, "
-          + "$5::timestamptz FROM u) "
+          + "SELECT session_id, 'assignment', assignment_id, $4::varchar, $5::varchar, 'ACKNOWLEDGED', actor, "
+          + "$6::timestamptz FROM u ORDER BY assignment_id) "
           + "SELECT * FROM u";
+
+  /** The most ACKs one statement writes (see {@link #ack}). */
+  static final int MAX_ACKS_PER_STATEMENT = 64;
+
+  /** An agent's ACK waiting for the next statement. */
+  private record AckRequest(UUID assignmentId, String agentId, String actor) {}
+
+  /**
+   * Group commit of ACKs: those that arrive while one statement runs are written together by the next (each a
+   * transition of its own assignment, with its own event row), so at load they share a statement and a commit.
+   */
+  private final GroupCommit<AckRequest, Assignment> acks = new GroupCommit<>(MAX_ACKS_PER_STATEMENT, this::ackBatch);
 
   /**
    * First deliveries, inside the claim's statement (see {@link DeliveryHook}): the sessions still INITIALIZING are
@@ -119,23 +134,48 @@ public class DirectTransitions implements DeliveryHook {
   @Inject AresConfig config;
   @Inject MeterRegistry registry;
 
+  @jakarta.annotation.PostConstruct
+  void meters() {
+    acks.measure(registry, "ack");
+  }
+
   /**
    * DELEGATED → ACKNOWLEDGED, by the assignment's agent; the completion deadline starts now. One statement when it
    * is allowed; a refusal (unknown, someone else's, wrong state) is answered by the transaction below, which reads
    * the row to say why.
    */
   public Uni<Assignment> ack(UUID assignmentId, Caller caller) {
-    AssignmentState to = AssignmentMachine.TABLE.next(ACK_FROM, AssignmentEvent.ACK);
-    Uni<Assignment> direct = !caller.agent() ? Uni.createFrom().nullItem() : Transactions.retried(pool
-        .preparedQuery(ACK_AT_ONCE)
-        .execute(Tuple.from(List.of(assignmentId, caller.name(), ACK_FROM.name(), to.name(), utc(clock.instant()),
-            config.assignment().completionTimeout().toMillis() / 1000.0, caller.actor())))
-        .map(rows -> rows.size() == 0 ? null : fromRow(rows.iterator().next())));
+    Uni<Assignment> direct = !caller.agent() ? Uni.createFrom().nullItem()
+        : acks.submit(new AckRequest(assignmentId, caller.name(), caller.actor()));
     return direct
         .flatMap(a -> a != null ? Uni.createFrom().item(a)
             : Transactions.onPool(pool, conn -> ackIn(conn, assignmentId, caller)))
         .invoke(a -> registry.counter("ares_transitions_total", "machine", "assignment", "to", a.state.name())
             .increment());
+  }
+
+  /**
+   * One statement for the batch's ACKs; each is answered its assignment, or null (the transaction path answers it): not
+   * written (someone else's, not in {@link #ACK_FROM}, unknown), or asked again in the same batch, which the path then
+   * answers as it answers an ACK that follows one.
+   */
+  private Uni<Void> ackBatch(List<GroupCommit.Entry<AckRequest, Assignment>> batch) {
+    Map<UUID, AckRequest> first = new LinkedHashMap<>();
+    batch.forEach(e -> first.putIfAbsent(e.item().assignmentId(), e.item()));
+    UUID[] ids = first.keySet().toArray(UUID[]::new);
+    String[] agents = first.values().stream().map(AckRequest::agentId).toArray(String[]::new);
+    String[] actors = first.values().stream().map(AckRequest::actor).toArray(String[]::new);
+    AssignmentState to = AssignmentMachine.TABLE.next(ACK_FROM, AssignmentEvent.ACK);
+    return Transactions.retried(pool.preparedQuery(ACK_AT_ONCE)
+            .execute(Tuple.from(List.of(ids, agents, actors, ACK_FROM.name(), to.name(), utc(clock.instant()),
+                config.assignment().completionTimeout().toMillis() / 1000.0))))
+        .invoke(rows -> {
+          Map<UUID, Assignment> written = new java.util.HashMap<>();
+          rows.forEach(r -> written.put(r.getUUID("assignment_id"), fromRow(r)));
+          batch.forEach(e -> e.complete(first.remove(e.item().assignmentId()) == e.item()
+              ? written.get(e.item().assignmentId()) : null));
+        })
+        .replaceWithVoid();
   }
 
   private Uni<Assignment> ackIn(SqlConnection conn, UUID assignmentId, Caller caller) {

@@ -72,7 +72,7 @@ class DeliveryTest {
       sessionOf.put(a.id(), aSession().agents(a).create().getString("session_id"));
     }
     io.micrometer.core.instrument.DistributionSummary perClaim =
-        registry.summary(DeliveryService.AGENTS_PER_CLAIM);
+        registry.summary(io.ares.platform.GroupCommit.SIZE_METRIC, "writer", "claim");
     long statements = perClaim.count();
     // All submitted before the first statement is answered: the first runs at once, the rest share the next one.
     List<io.smallrye.mutiny.Uni<DeliveryService.Claim>> claims = new java.util.ArrayList<>();
@@ -99,7 +99,7 @@ class DeliveryTest {
         .isEmpty();
     assertThat(got.get(n).nextDueAt()).isEqualTo(got.get(n - 1).nextDueAt());
     assertThat(perClaim.count() - statements).as("statements for %d claims", n + 1).isLessThan(n);
-    assertThat(perClaim.max()).as("agents served by one statement").isGreaterThan(1);
+    assertThat(perClaim.max()).as("claims served by one statement").isGreaterThan(1);
   }
 
   @Test

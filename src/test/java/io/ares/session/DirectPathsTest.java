@@ -45,6 +45,7 @@ class DirectPathsTest {
   @Inject Pool pool;
   @Inject OutcomeProjector projector;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
+  @Inject DirectTransitions direct;
 
   @AfterEach
   void reset() {
@@ -114,6 +115,55 @@ class DirectPathsTest {
       assertThat(r.getString("evidence_hash")).hasSize(64);
       assertThat(r.getJsonObject("verdict").getBoolean("overall_success")).isTrue();
     });
+  }
+
+  @Test
+  void acks_that_arrive_together_share_one_statement_each_with_its_own_transition() {
+    int n = 10;
+    List<TestAgent> agents = new ArrayList<>();
+    List<UUID> assignments = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      TestAgent a = anAgent().register();
+      aSession().agents(a).completionTimeout(60 + i).create();
+      agents.add(a);
+      assignments.add(UUID.fromString((String) takeDelegation(a).get("assignment_id")));
+    }
+    TestAgent stranger = anAgent().register();
+    io.micrometer.core.instrument.DistributionSummary perStatement =
+        registry.summary(io.ares.platform.GroupCommit.SIZE_METRIC, "writer", "ack");
+    long statements = perStatement.count();
+    // All submitted before the first statement is answered: the first runs at once, the rest share the next one.
+    List<io.smallrye.mutiny.Uni<Assignment>> acks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      acks.add(direct.ack(assignments.get(i), agentCaller(agents.get(i))));
+    }
+    // The same ACK twice in one batch, and someone else's: answered as the transaction path answers them.
+    acks.add(direct.ack(assignments.get(n - 1), agentCaller(agents.get(n - 1))));
+    acks.add(direct.ack(assignments.get(0), agentCaller(stranger)));
+    List<Object> answers = acks.stream().map(u -> u.<Object>map(x -> x).onFailure().recoverWithItem(e -> e)
+        .await().atMost(Duration.ofSeconds(10))).toList();
+    for (int i = 0; i < n; i++) {
+      assertThat(answers.get(i)).isInstanceOf(Assignment.class);
+      Row row = rows("SELECT state, acked_at, completion_deadline FROM assignment WHERE assignment_id = $1",
+          assignments.get(i)).get(0);
+      assertThat(row.getString("state")).isEqualTo("ACKNOWLEDGED");
+      // Each its own session's completion timeout.
+      assertThat(Duration.between(row.getOffsetDateTime("acked_at"), row.getOffsetDateTime("completion_deadline")))
+          .isEqualTo(Duration.ofSeconds(60 + i));
+      assertThat(rows("SELECT actor FROM session_event WHERE entity_id = $1 AND to_state = 'ACKNOWLEDGED'",
+          assignments.get(i))).singleElement().extracting(e -> e.getString("actor"))
+          .isEqualTo(agents.get(i).id());
+    }
+    assertThat(answers.get(n)).as("the same ACK again").isInstanceOf(
+        io.ares.platform.fsm.InvalidTransitionException.class);
+    assertThat(answers.get(n + 1)).isInstanceOfSatisfying(io.ares.platform.ApiException.class,
+        e -> assertThat(e.status()).isEqualTo(403));
+    assertThat(perStatement.count() - statements).as("statements for %d acks", n + 2).isLessThan(n);
+    assertThat(perStatement.max()).as("acks written by one statement").isGreaterThan(1);
+  }
+
+  private static io.ares.platform.security.Caller agentCaller(TestAgent a) {
+    return new io.ares.platform.security.Caller(a.id(), true, false, false);
   }
 
   @Test
