@@ -46,6 +46,7 @@ class DirectPathsTest {
   @Inject OutcomeProjector projector;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject DirectTransitions direct;
+  @Inject SessionService sessions;
 
   @AfterEach
   void reset() {
@@ -160,6 +161,65 @@ class DirectPathsTest {
         e -> assertThat(e.status()).isEqualTo(403));
     assertThat(perStatement.count() - statements).as("statements for %d acks", n + 2).isLessThan(n);
     assertThat(perStatement.max()).as("acks written by one statement").isGreaterThan(1);
+  }
+
+  @Test
+  void evidence_that_arrives_together_is_judged_and_written_in_one_batch_one_verdict_per_session_at_a_time() {
+    int n = 8;
+    List<TestAgent> agents = new ArrayList<>();
+    List<Map<String, Object>> delegations = new ArrayList<>();
+    List<String> sessionIds = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      TestAgent a = anAgent().register();
+      sessionIds.add(aSession().agents(a).create().getString("session_id"));
+      agents.add(a);
+    }
+    // Two verdicts of one session: the quorum of each is counted on the rows the other leaves.
+    TestAgent p = anAgent().register();
+    TestAgent q = anAgent().register();
+    String shared = aSession().agents(p, q).create().getString("session_id");
+    agents.add(p);
+    agents.add(q);
+    for (TestAgent a : agents) {
+      Map<String, Object> m = takeDelegation(a);
+      as(a).post("/api/v1/assignments/" + m.get("assignment_id") + "/ack").then().statusCode(200);
+      delegations.add(m);
+    }
+    io.micrometer.core.instrument.DistributionSummary perBatch =
+        registry.summary(io.ares.platform.GroupCommit.SIZE_METRIC, "writer", "evidence");
+    long batches = perBatch.count();
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<io.smallrye.mutiny.Uni<Map<String, Object>>> answers = new ArrayList<>();
+    List<com.fasterxml.jackson.databind.JsonNode> bodies = new ArrayList<>();
+    for (int i = 0; i < agents.size(); i++) {
+      Map<String, Object> m = delegations.get(i);
+      bodies.add(mapper.valueToTree(evidence((String) m.get("task_id"), "out " + i, Map.of())));
+      answers.add(sessions.evidence(UUID.fromString((String) m.get("assignment_id")), bodies.get(i),
+          agentCaller(agents.get(i))));
+    }
+    // The first agent's evidence again, in the same batch: answered the first verdict.
+    answers.add(sessions.evidence(UUID.fromString((String) delegations.get(0).get("assignment_id")), bodies.get(0),
+        agentCaller(agents.get(0))));
+    List<Map<String, Object>> verdicts = answers.stream().map(u -> u.await().atMost(Duration.ofSeconds(20))).toList();
+    verdicts.forEach(v -> assertThat(v).containsEntry("overall_success", true));
+    // The same verdict (read back from the row, its numbers as the JSON column gives them).
+    java.util.function.Function<Map<String, Object>, Map<String, String>> asText = v -> new java.util.TreeMap<>(
+        v.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+            x -> String.valueOf(x.getValue()))));
+    assertThat(asText.apply(verdicts.get(agents.size()))).isEqualTo(asText.apply(verdicts.get(0)));
+    sessionIds.add(shared);
+    for (String id : sessionIds) {
+      JsonPath session = operator().get("/api/v1/sessions/" + id).then().statusCode(200).extract().jsonPath();
+      assertThat(session.getString("state")).as("session %s", id).isEqualTo("COMPLETED");
+      int participants = session.getList("assignments").size();
+      assertThat(rows("SELECT count(*) AS n FROM session_event WHERE session_id = $1", UUID.fromString(id)).get(0)
+          .getLong("n")).as("events of %s", id).isEqualTo(3L + 5L * participants);
+    }
+    assertThat(rows("SELECT count(*) AS n FROM session_event WHERE session_id = $1 AND cause = 'QUORUM_VALIDATED'",
+        UUID.fromString(shared)).get(0).getLong("n")).isEqualTo(1L);
+    assertThat(perBatch.count() - batches).as("batches for %d submissions", agents.size() + 1)
+        .isLessThan(agents.size());
+    assertThat(perBatch.max()).as("submissions judged by one batch").isGreaterThan(1);
   }
 
   private static io.ares.platform.security.Caller agentCaller(TestAgent a) {
