@@ -47,7 +47,7 @@ import org.jboss.logging.Logger;
  * same session waits for the next batch), and one per assignment (a repeat waits for the next batch too, which
  * answers it as a resubmission). Everything else (a rejected verdict, a completion that must cancel open work) is
  * answered {@code null}, and {@link SessionService} runs the general path, which applies the same rules through
- * {@link SessionEngine}.
+ * {@link SessionEngine}; so is every submission of a batch that failed as a whole.
  *
  * <p>Same rules, same transaction boundaries per verdict: the transitions come from the tables, the session rows are
  * locked as the engine locks them, each assignment row is written under its version (a concurrent ACK, which does not
@@ -243,7 +243,15 @@ public class DirectEvidence {
           out.again.forEach(batches::resubmit);
           repeats.forEach(batches::resubmit);
         })
-        .replaceWithVoid();
+        .replaceWithVoid()
+        // A batch that failed as a whole (a value PostgreSQL cannot store in one submission, a lost connection) wrote
+        // nothing: each of its submissions is judged on its own by the general path, so one agent's bad evidence is
+        // that agent's 400 and nobody else's.
+        .onFailure().recoverWithItem(err -> {
+          LOG.debugf("evidence batch of %d left to the general path: %s", batch.size(), err.getMessage());
+          batch.forEach(e -> e.complete(null));
+          return null;
+        });
   }
 
   private Uni<Outcomes> judge(SqlConnection conn, PipelinedTx tx, UUID[] ids,

@@ -222,6 +222,35 @@ class DirectPathsTest {
     assertThat(perBatch.max()).as("submissions judged by one batch").isGreaterThan(1);
   }
 
+  @Test
+  void evidence_postgres_cannot_store_fails_alone_not_the_batch_it_arrived_with() {
+    TestAgent good = anAgent().register();
+    TestAgent bad = anAgent().register();
+    String goodSession = aSession().agents(good).create().getString("session_id");
+    String badSession = aSession().agents(bad).create().getString("session_id");
+    Map<String, Object> g = takeDelegation(good);
+    Map<String, Object> b = takeDelegation(bad);
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    // Submitted together: the first runs at once, so the next two share a batch.
+    TestAgent first = anAgent().register();
+    aSession().agents(first).create();
+    Map<String, Object> f = takeDelegation(first);
+    var warmup = sessions.evidence(UUID.fromString((String) f.get("assignment_id")),
+        mapper.valueToTree(evidence((String) f.get("task_id"), "out", Map.of())), agentCaller(first));
+    var nul = sessions.evidence(UUID.fromString((String) b.get("assignment_id")),
+        mapper.valueToTree(evidence((String) b.get("task_id"), "x\u0000y", Map.of())), agentCaller(bad));
+    var fine = sessions.evidence(UUID.fromString((String) g.get("assignment_id")),
+        mapper.valueToTree(evidence((String) g.get("task_id"), "out", Map.of())), agentCaller(good));
+    assertThat(warmup.await().atMost(Duration.ofSeconds(10))).containsEntry("overall_success", true);
+    assertThat(fine.await().atMost(Duration.ofSeconds(10))).containsEntry("overall_success", true);
+    Throwable refused = nul.onFailure().recoverWithItem(e -> Map.of("failure", e))
+        .await().atMost(Duration.ofSeconds(10)).get("failure") instanceof Throwable t ? t : null;
+    assertThat(refused).as("the submission PostgreSQL cannot store").isNotNull();
+    operator().get("/api/v1/sessions/" + goodSession).then().statusCode(200).body("state", equalTo("COMPLETED"));
+    operator().get("/api/v1/sessions/" + badSession).then().statusCode(200).body("state", equalTo("IN_PROGRESS"))
+        .body("assignments[0].state", equalTo("DELEGATED"));
+  }
+
   private static io.ares.platform.security.Caller agentCaller(TestAgent a) {
     return new io.ares.platform.security.Caller(a.id(), true, false, false);
   }
