@@ -57,9 +57,38 @@ public final class EvidenceValidator {
         }
       }
     }
+    if (containsNul(body)) {
+      // PostgreSQL's jsonb cannot store it: refused here, before the submission shares a batch with others'.
+      errors.add("evidence must not contain the character U+0000");
+    }
     if (!errors.isEmpty()) {
       throw ApiException.validation(String.join("; ", errors)).with("errors", errors);
     }
+  }
+
+  /** Whether a string or a field name anywhere in the tree holds U+0000. */
+  static boolean containsNul(JsonNode root) {
+    java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+    todo.push(root);
+    while (!todo.isEmpty()) {
+      JsonNode n = todo.pop();
+      if (n.isTextual() && n.textValue().indexOf('\0') >= 0) {
+        return true;
+      }
+      if (n.isObject()) {
+        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (e.getKey().indexOf('\0') >= 0) {
+            return true;
+          }
+          todo.push(e.getValue());
+        }
+      } else if (n.isArray()) {
+        n.forEach(todo::push);
+      }
+    }
+    return false;
   }
 
   private static void stringOrAbsent(JsonNode body, String field, List<String> errors) {

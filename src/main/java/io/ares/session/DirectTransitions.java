@@ -156,8 +156,8 @@ public class DirectTransitions implements DeliveryHook {
 
   /**
    * One statement for the batch's ACKs; each is answered its assignment, or null (the transaction path answers it): not
-   * written (someone else's, not in {@link #ACK_FROM}, unknown), or asked again in the same batch, which the path then
-   * answers as it answers an ACK that follows one.
+   * written (someone else's, not in {@link #ACK_FROM}, unknown), asked again in the same batch, which the path then
+   * answers as it answers an ACK that follows one, or in a statement that failed.
    */
   private Uni<Void> ackBatch(List<GroupCommit.Entry<AckRequest, Assignment>> batch) {
     Map<UUID, AckRequest> first = new LinkedHashMap<>();
@@ -175,7 +175,12 @@ public class DirectTransitions implements DeliveryHook {
           batch.forEach(e -> e.complete(first.remove(e.item().assignmentId()) == e.item()
               ? written.get(e.item().assignmentId()) : null));
         })
-        .replaceWithVoid();
+        .replaceWithVoid()
+        // A statement that failed as a whole wrote nothing: each ACK is answered by the transaction path on its own.
+        .onFailure().recoverWithItem(err -> {
+          batch.forEach(e -> e.complete(null));
+          return null;
+        });
   }
 
   private Uni<Assignment> ackIn(SqlConnection conn, UUID assignmentId, Caller caller) {

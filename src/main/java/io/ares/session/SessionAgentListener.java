@@ -27,7 +27,9 @@ public class SessionAgentListener implements AgentLifecycleListener {
             .setParameter("a", agent.agentId)
             .getResultList())
         .flatMap(rows -> {
-          Map<UUID, List<UUID>> bySession = new TreeMap<>();
+          // In PostgreSQL's uuid order (unsigned bytes, as the lower-case text sorts), the order in which the evidence
+          // batches lock sessions; UUID.compareTo compares signed halves and would reverse ids on either side of 8….
+          Map<UUID, List<UUID>> bySession = new TreeMap<>(java.util.Comparator.comparing(UUID::toString));
           for (Object[] r : rows) {
             bySession.computeIfAbsent(UUID.fromString((String) r[0]), k -> new ArrayList<>())
                 .add(UUID.fromString((String) r[1]));

@@ -34,6 +34,16 @@ class EvidenceValidatorTest {
   }
 
   @Test
+  void a_nul_character_anywhere_is_refused_before_judging() throws Exception {
+    for (String json : List.of("{\"output\": \"a\\u0000b\"}", "{\"output\": {\"k\\u0000\": 1}}",
+        "{\"output\": [[\"\\u0000\"]]}", "{\"task_id\": \"t\\u0000\"}")) {
+      assertThatThrownBy(() -> EvidenceValidator.checkTypes(JSON.readTree(json))).as(json)
+          .isInstanceOf(ApiException.class).hasMessageContaining("U+0000");
+    }
+    EvidenceValidator.checkTypes(JSON.readTree("{\"output\": \"a\\\\u0000b\"}")); // an escaped backslash: fine
+  }
+
+  @Test
   void honest_evidence_is_valid() {
     Verdict v = EvidenceValidator.validate(honest("the summary"), facts(Map.of("quality_score", ">= 8.0"), List.of()), NOW);
     assertThat(v.overallSuccess()).isTrue();
