@@ -68,10 +68,10 @@ public final class EvidenceValidator {
 
   /** Whether a string or a field name anywhere in the tree holds U+0000. */
   static boolean containsNul(JsonNode root) {
-    java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
-    todo.push(root);
-    while (!todo.isEmpty()) {
-      JsonNode n = todo.pop();
+    java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+    pending.push(root);
+    while (!pending.isEmpty()) {
+      JsonNode n = pending.pop();
       if (n.isTextual() && n.textValue().indexOf('\0') >= 0) {
         return true;
       }
@@ -82,10 +82,10 @@ public final class EvidenceValidator {
           if (e.getKey().indexOf('\0') >= 0) {
             return true;
           }
-          todo.push(e.getValue());
+          pending.push(e.getValue());
         }
       } else if (n.isArray()) {
-        n.forEach(todo::push);
+        n.forEach(pending::push);
       }
     }
     return false;

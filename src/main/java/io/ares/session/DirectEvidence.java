@@ -171,7 +171,8 @@ public class DirectEvidence {
   private record Written(Map<String, Object> verdict, Long outcomeId, boolean completed) {}
 
   /** A judged verdict to write: its answer and the statement's values for it. */
-  private record Planned(GroupCommit.Entry<Submission, Written> entry, Map<String, Object> verdict, Object[] values) {}
+  private record Planned(GroupCommit.Entry<Submission, Written> entry, Map<String, Object> verdict, UUID sessionId,
+      Object[] values) {}
 
   private final GroupCommit<Submission, Written> batches = new GroupCommit<>(MAX_PER_BATCH, this::writeBatch);
 
@@ -265,13 +266,14 @@ public class DirectEvidence {
       Instant now = clock.instant();
       Outcomes out = new Outcomes();
       List<Planned> planned = new ArrayList<>();
-      java.util.Set<UUID> sessions = new java.util.TreeSet<>();
+      // The sessions to lock (the LOCK statement sorts them as PostgreSQL orders uuids).
+      java.util.Set<UUID> sessions = new java.util.HashSet<>();
       for (GroupCommit.Entry<Submission, Written> e : byAssignment.values()) {
         Row mine = read.get(e.item().assignmentId());
         try {
           Object decided = decide(e, mine, now);
           if (decided instanceof Planned p) {
-            if (sessions.add((UUID) p.values()[5])) {
+            if (sessions.add(p.sessionId())) {
               planned.add(p);
             } else {
               out.again.add(e); // a second verdict of that session: counted on the rows the first one leaves
@@ -373,7 +375,7 @@ public class DirectEvidence {
     Map<String, Object> verdict = verdictBody(sub.assignmentId(), agentId, mine.getString("task_id"), v,
         (System.nanoTime() - sub.started()) / 1_000_000, now);
     Long responseMs = delegatedAt == null ? null : Duration.between(delegatedAt, now).toMillis();
-    return new Planned(e, verdict, new Object[] {sub.assignmentId(), sub.evidenceHash(), text(sub.body()),
+    return new Planned(e, verdict, mine.getUUID("session_id"), new Object[] {sub.assignmentId(), sub.evidenceHash(), text(sub.body()),
         text(verdict), mine.getLong("version"), mine.getUUID("session_id"), sub.caller().actor(), sessionState.name(),
         from.name(), text(Map.of("evidence_hash", sub.evidenceHash())), agentId, responseMs, reached.get().name()});
   }
