@@ -76,6 +76,9 @@ public class Agent extends PanacheEntityBase {
   @Column(name = "deregistered_at")
   public Instant deregisteredAt;
 
+  /** The coordinator grant: this agent may create sessions (SPEC §3). */
+  public boolean coordinator;
+
   @Version public long version;
 
   public int freeCapacity() {

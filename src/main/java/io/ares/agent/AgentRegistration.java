@@ -18,7 +18,14 @@ public record AgentRegistration(
     Integer heartbeatIntervalSeconds,
     Integer maxConcurrentTasks,
     List<String> proofRequirements,
-    JsonNode metadata) {
+    JsonNode metadata,
+    Boolean coordinator) {
+
+  /** Without the coordinator grant asked for (the common case). */
+  public AgentRegistration(String agentId, String name, List<String> capabilities, Integer heartbeatIntervalSeconds,
+      Integer maxConcurrentTasks, List<String> proofRequirements, JsonNode metadata) {
+    this(agentId, name, capabilities, heartbeatIntervalSeconds, maxConcurrentTasks, proofRequirements, metadata, null);
+  }
 
   public static final Pattern AGENT_ID = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
   private static final Pattern FIELD_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,127}$");
@@ -33,7 +40,8 @@ public record AgentRegistration(
       int heartbeatIntervalSeconds,
       int maxConcurrentTasks,
       String[] proofRequirements,
-      Map<String, Object> metadata) {}
+      Map<String, Object> metadata,
+      boolean coordinator) {}
 
   @SuppressWarnings("unchecked")
   public Valid validate() {
@@ -92,6 +100,7 @@ public record AgentRegistration(
         interval,
         max,
         new LinkedHashSet<>(proofs).toArray(String[]::new),
-        meta);
+        meta,
+        Boolean.TRUE.equals(coordinator));
   }
 }

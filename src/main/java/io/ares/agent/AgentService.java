@@ -54,6 +54,12 @@ public class AgentService {
     } catch (ApiException e) {
       return Uni.createFrom().failure(e);
     }
+    if (v.coordinator() && config.registration().secret().isEmpty()) {
+      // Open registration must not hand out the right to create work for other agents.
+      return Uni.createFrom().failure(ApiException.forbidden(
+          "the coordinator grant can be asked for at registration only when a registration secret is configured; "
+              + "an operator grants it with PUT /api/v1/agents/{id}/grants"));
+    }
     return Agent.<Agent>findById(v.agentId())
         .flatMap(existing -> {
           if (existing != null) {
@@ -79,6 +85,7 @@ public class AgentService {
           a.leaseExpiresAt = leaseFrom(now, a.heartbeatIntervalSeconds);
           a.reliabilityScore = Agent.INITIAL_SCORE;
           a.statusChangedAt = now;
+          a.coordinator = v.coordinator();
           return a.<Agent>persist()
               .flatMap(saved -> recordStatus(saved, null, AgentStatus.ACTIVE, "REGISTERED", saved.agentId, null))
               .replaceWith(new Registered(a, token));
@@ -109,9 +116,9 @@ public class AgentService {
         .flatMap(items -> query.count().map(total -> new Page<>(items, page.page(), page.size(), total)));
   }
 
-  @WithTransaction
+  /** Rotates the token; retried on fresh rows when it lost a race against the engine's own writes. */
   public Uni<Registered> rotateToken(String agentId, String actor) {
-    return get(agentId).flatMap(a -> {
+    return io.ares.platform.Transactions.retrying(vertx, () -> get(agentId).flatMap(a -> {
       if (a.status == AgentStatus.DEREGISTERED) {
         return Uni.createFrom().failure(ApiException.conflict("agent " + agentId + " is deregistered"));
       }
@@ -124,7 +131,35 @@ public class AgentService {
       Uni<Void> tell = told;
       return recordStatus(a, a.status, a.status, "TOKEN_ROTATED", actor, null).call(() -> tell)
           .replaceWith(new Registered(a, token));
-    });
+    }));
+  }
+
+  /**
+   * Grants or revokes the coordinator grant (operator). Recorded in the agent's status history as
+   * {@code COORDINATOR_GRANTED} / {@code COORDINATOR_REVOKED}; a call that changes nothing records nothing.
+   */
+  public Uni<Agent> setCoordinator(String agentId, boolean coordinator, String actor) {
+    return io.ares.platform.Transactions.retrying(vertx, () -> get(agentId).flatMap(a -> {
+      if (a.status == AgentStatus.DEREGISTERED) {
+        return Uni.createFrom().failure(ApiException.conflict("agent " + agentId + " is deregistered"));
+      }
+      if (a.coordinator == coordinator) {
+        return Uni.createFrom().item(a);
+      }
+      a.coordinator = coordinator;
+      return recordStatus(a, a.status, a.status, coordinator ? "COORDINATOR_GRANTED" : "COORDINATOR_REVOKED",
+          actor, null).replaceWith(a);
+    }));
+  }
+
+  /**
+   * Whether a live agent holds the coordinator grant: one primary-key read, in the caller's session. Read at each
+   * session creation, so a revocation takes effect at once on every replica.
+   */
+  @WithSession
+  public Uni<Boolean> isCoordinator(String agentId) {
+    return Agent.<Agent>findById(agentId)
+        .map(a -> a != null && a.coordinator && a.status != AgentStatus.DEREGISTERED);
   }
 
   /** Deregisters, ending the agent's open work in the same transaction; retried when it lost a race. */
@@ -148,20 +183,21 @@ public class AgentService {
     return apply(a, AgentEvent.ENFORCE, cause, actor, reason).call(x -> notifyStatus(x, from, cause));
   }
 
-  @WithTransaction
+  /** Operator quarantine; retried on fresh rows when it lost a race against the engine's own writes. */
   public Uni<Agent> quarantine(String agentId, String actor, String reason) {
-    return get(agentId).flatMap(a -> quarantineInTx(a, "MANUAL_QUARANTINE", actor, reason));
+    return io.ares.platform.Transactions.retrying(vertx,
+        () -> get(agentId).flatMap(a -> quarantineInTx(a, "MANUAL_QUARANTINE", actor, reason)));
   }
 
-  @WithTransaction
+  /** Operator release; retried on fresh rows when it lost a race against the engine's own writes. */
   public Uni<Agent> release(String agentId, String actor, String reason) {
-    return get(agentId).flatMap(a -> {
+    return io.ares.platform.Transactions.retrying(vertx, () -> get(agentId).flatMap(a -> {
       AgentEvent e = a.status == AgentStatus.QUARANTINED && !a.leaseExpiresAt.isAfter(clock.instant())
           ? AgentEvent.RELEASE_LEASE_EXPIRED
           : AgentEvent.RELEASE;
       AgentStatus from = a.status;
       return apply(a, e, "RELEASED", actor, reason).call(x -> notifyStatus(x, from, "RELEASED"));
-    });
+    }));
   }
 
   /** Applies one event through the table and appends the status event; runs in the caller's transaction. */

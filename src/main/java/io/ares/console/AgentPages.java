@@ -173,6 +173,8 @@ public class AgentPages {
     return switch (done) {
       case "quarantined" -> "The agent is quarantined: it receives no new work.";
       case "released" -> "The agent is released.";
+      case "granted" -> "The agent may now create sessions.";
+      case "revoked" -> "The agent may no longer create sessions; it still reads and cancels its own.";
       default -> null;
     };
   }
@@ -221,6 +223,25 @@ public class AgentPages {
             : agents.release(id, user.caller().actor(), why);
         return done.map(a -> Html.redirectAfterPost(headers, href + "?done=" + (quarantine ? "quarantined" : "released")));
       });
+    });
+  }
+
+  @POST
+  @Path("agents/{id}/grants")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  @Operation(summary = "Console: grant or revoke the coordinator grant (operator)")
+  public Uni<Response> grants(@PathParam("id") String id, @FormParam("coordinator") String coordinator,
+      @Context HttpHeaders headers) {
+    ConsoleUser user = ConsoleUser.of(identity);
+    return Html.page(user, () -> {
+      user.requireOperator();
+      if (!"true".equals(coordinator) && !"false".equals(coordinator)) {
+        throw io.ares.platform.ApiException.validation("coordinator must be true or false");
+      }
+      boolean grant = "true".equals(coordinator);
+      String href = Fmt.agentHref(id);
+      return agents.setCoordinator(id, grant, user.caller().actor())
+          .map(a -> Html.redirectAfterPost(headers, href + "?done=" + (grant ? "granted" : "revoked")));
     });
   }
 

@@ -201,7 +201,7 @@ public final class ConsoleViews {
       List<String> capabilities, int interval, int max, int open, List<String> proofs, Fmt.Preview metadata,
       String metadataFull, String registered, String lastHeartbeat, String heartbeatAgo, String lease, String leaseIn, boolean late,
       String score, boolean lowScore, String statusSince, boolean canQuarantine, boolean canRelease,
-      boolean canRotate) {}
+      boolean canRotate, boolean coordinator) {}
 
   static AgentHead agentHead(Agent a, Instant now, double threshold, boolean canQuarantine, boolean canRelease) {
     boolean late = a.status != AgentStatus.DEREGISTERED && a.leaseExpiresAt != null && a.leaseExpiresAt.isBefore(now);
@@ -212,7 +212,8 @@ public final class ConsoleViews {
         Fmt.text(a.metadata == null ? Map.of() : a.metadata), Fmt.time(a.registeredAt),
         Fmt.time(a.lastHeartbeatAt), Fmt.ago(a.lastHeartbeatAt, now), Fmt.time(a.leaseExpiresAt),
         Fmt.ago(a.leaseExpiresAt, now), late, Fmt.score(a.reliabilityScore), a.reliabilityScore < threshold,
-        Fmt.ago(a.statusChangedAt, now), canQuarantine, canRelease, a.status != AgentStatus.DEREGISTERED);
+        Fmt.ago(a.statusChangedAt, now), canQuarantine, canRelease, a.status != AgentStatus.DEREGISTERED,
+        a.coordinator);
   }
 
   public record StatusRow(String at, String from, String to, String css, String cause, String actor, String reason) {}

@@ -40,8 +40,16 @@ public class AgentStream {
   @Inject Clock clock;
   @Inject io.ares.agent.AgentTokenIdentityProvider tokens;
 
+  @Inject OpenChannels channels;
+
+  /** Each open stream's place among its agent's open channels, by connection id. */
+  private final java.util.Map<String, OpenChannels.Channel> open = new java.util.concurrent.ConcurrentHashMap<>();
+
   @OnOpen
   public void onOpen(WebSocketConnection connection, @PathParam("id") String id) {
+    // Beyond the agent's limit the oldest channel ends: an older stream is closed with 1008.
+    open.put(connection.id(), channels.open(id, () -> connection.close(new CloseReason(POLICY_VIOLATION,
+        "replaced by a newer connection of this agent")).subscribe().with(x -> {}, e -> {})));
     SafeContext.run(vertx, () -> agents.signOfLife(id)).subscribe().with(b -> pushLoop(connection, id),
         e -> pushLoop(connection, id));
   }
@@ -52,7 +60,11 @@ public class AgentStream {
   }
 
   @OnClose
-  public void onClose(@PathParam("id") String id) {
+  public void onClose(WebSocketConnection connection, @PathParam("id") String id) {
+    OpenChannels.Channel channel = open.remove(connection.id());
+    if (channel != null) {
+      channel.close();
+    }
     LOG.debugf("stream of %s closed", id);
   }
 

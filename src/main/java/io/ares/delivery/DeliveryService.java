@@ -1,5 +1,7 @@
 package io.ares.delivery;
 
+import io.ares.agent.AgentTokenIdentityProvider;
+import io.ares.platform.ApiException;
 import io.ares.platform.AresConfig;
 import io.ares.platform.GroupCommit;
 import io.ares.platform.PipelinedTx;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Claims the messages due for an agent (everything not yet delivered or due for redelivery), marks them
@@ -96,6 +99,8 @@ public class DeliveryService {
   @Inject Pool pool;
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject ObjectMapper json;
+  @Inject OpenChannels channels;
+  @Inject AgentTokenIdentityProvider tokens;
 
   /** The claimed messages and when the agent's next open message falls due (null: none). */
   public record Claim(List<MessageView> messages, Instant nextDueAt) {}
@@ -201,6 +206,25 @@ public class DeliveryService {
    * of the wait are left out when nothing can be due ({@link #nothingDue}).
    */
   public Uni<List<MessageView>> poll(String agentId, Duration wait) {
+    return poll(agentId, wait, null);
+  }
+
+  /**
+   * The same for a caller that authenticated with {@code token}: the poll is one of the agent's open channels (a
+   * newer one beyond the limit ends it with {@code []}, see {@link OpenChannels}), and when it is woken its token is
+   * checked again, so a rotation or a deregistration ends it with 401 on whichever replica holds it.
+   */
+  public Uni<List<MessageView>> poll(String agentId, Duration wait, String token) {
+    CompletableFuture<Boolean> replaced = new CompletableFuture<>();
+    OpenChannels.Channel channel = channels.open(agentId, () -> replaced.complete(true));
+    return Uni.createFrom().deferred(() -> pollOpen(agentId, wait, new Waiting(token, replaced)))
+        .eventually(channel::close);
+  }
+
+  /** What a poll's wait must watch besides new messages: its token, and a newer poll replacing it. */
+  private record Waiting(String token, CompletableFuture<Boolean> replaced) {}
+
+  private Uni<List<MessageView>> pollOpen(String agentId, Duration wait, Waiting w) {
     // An empty wait ends at a random point of its last tenth (at most 2 s early): a fleet that started together
     // would otherwise come back all at once every wait_seconds, and such a herd of polls delayed the wake-ups of the
     // agents that had work (sessions benchmark at 50 sessions/s, eighth session).
@@ -214,9 +238,9 @@ public class DeliveryService {
     if (k != null) {
       // The next poll after an answer starts waiting without a claim.
       skipped.increment();
-      return waitLoop(agentId, new Claim(List.of(), k.nextDueAt()), deadlineNanos, seen);
+      return waitLoop(agentId, new Claim(List.of(), k.nextDueAt()), deadlineNanos, seen, w);
     }
-    return claimKnowing(agentId, seen, subscription).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen));
+    return claimKnowing(agentId, seen, subscription).flatMap(c -> waitLoop(agentId, c, deadlineNanos, seen, w));
   }
 
   /** Claims a poll did without, at its start or when its wait ended, because nothing could be due. */
@@ -276,9 +300,9 @@ public class DeliveryService {
         .invoke(c -> known.put(agentId, new Known(generation, subscription, c.nextDueAt(), trustedUntil)));
   }
 
-  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen) {
+  private Uni<List<MessageView>> waitLoop(String agentId, Claim c, long deadlineNanos, long seen, Waiting w) {
     long remaining = deadlineNanos - System.nanoTime();
-    if (!c.messages().isEmpty() || remaining <= 0) {
+    if (!c.messages().isEmpty() || remaining <= 0 || w.replaced().isDone()) {
       return Uni.createFrom().item(c.messages());
     }
     Duration max = Duration.ofNanos(remaining);
@@ -288,15 +312,34 @@ public class DeliveryService {
         max = untilDue.isNegative() ? Duration.ofMillis(5) : untilDue;
       }
     }
-    return hub.await(agentId, max, seen).flatMap(woken -> {
-      long subscription = hub.subscription();
-      long now = hub.generation(agentId);
-      if (!woken && nothingDue(agentId, now, subscription) != null) {
-        // The wait ended with nothing new: answered without a last claim.
-        skipped.increment();
+    // Only the wait itself is raced against the replacement: a claim in flight always completes and is answered.
+    Uni<Boolean> replaced = Uni.createFrom().completionStage(w.replaced()).replaceWith(false);
+    return Uni.combine().any().of(hub.await(agentId, max, seen), replaced).flatMap(woken -> {
+      if (w.replaced().isDone()) {
         return Uni.createFrom().item(List.<MessageView>of());
       }
-      return claimKnowing(agentId, now, subscription).flatMap(next -> waitLoop(agentId, next, deadlineNanos, now));
+      return (woken && w.token() != null ? stillOpens(agentId, w.token()) : Uni.createFrom().voidItem())
+          .flatMap(x -> {
+            long subscription = hub.subscription();
+            long now = hub.generation(agentId);
+            if (!woken && nothingDue(agentId, now, subscription) != null) {
+              // The wait ended with nothing new: answered without a last claim.
+              skipped.increment();
+              return Uni.createFrom().item(List.<MessageView>of());
+            }
+            return claimKnowing(agentId, now, subscription)
+                .flatMap(next -> waitLoop(agentId, next, deadlineNanos, now, w));
+          });
+    });
+  }
+
+  /** Fails with 401 when the token no longer opens the agent (rotated, or the agent deregistered). */
+  private Uni<Void> stillOpens(String agentId, String token) {
+    return tokens.agentFor(token).map(owner -> {
+      if (!agentId.equals(owner)) {
+        throw ApiException.unauthorized("token rotated or agent deregistered");
+      }
+      return null;
     });
   }
 }

@@ -97,6 +97,14 @@ public interface AresConfig {
     @WithName("completion-timeout")
     @WithDefault("600s")
     Duration completionTimeout();
+
+    /**
+     * The shortest completion_timeout_seconds a task may ask for (400 below it): a coordinator must not be able to
+     * make honest agents time out, and collect TASK_TIMEOUT incidents, by giving them no time to work.
+     */
+    @WithName("min-completion-timeout")
+    @WithDefault("10s")
+    Duration minCompletionTimeout();
   }
 
   interface Compensation {
@@ -124,6 +132,14 @@ public interface AresConfig {
     @WithName("redeliver-after")
     @WithDefault("10s")
     Duration redeliverAfter();
+
+    /**
+     * Long-polls and streams one agent may hold open on one instance; a new one beyond it replaces the oldest
+     * (which answers [] or closes with 1008).
+     */
+    @WithName("max-open-per-agent")
+    @WithDefault("4")
+    int maxOpenPerAgent();
   }
 
   interface Reliability {

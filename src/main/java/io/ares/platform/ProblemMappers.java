@@ -127,12 +127,22 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response optimisticLock(OptimisticLockException e) {
-    return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+    return busy();
   }
 
   @ServerExceptionMapper
   public Response stale(StaleStateException e) {
-    return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+    return busy();
+  }
+
+  /**
+   * The engine lost a race against itself more often than its internal retries allow (see
+   * {@link Transactions#retried}): nothing the caller sent conflicts with the state, so this is never a 409 — the
+   * caller may simply send the same request again.
+   */
+  static Response busy() {
+    return Response.fromResponse(Problem.response(503, "BUSY",
+        "the engine is busy writing the same rows; send the request again")).header("Retry-After", "1").build();
   }
 
   /**
@@ -150,7 +160,7 @@ public class ProblemMappers {
         return Problem.response(409, "CONFLICT", "already exists (a concurrent request created it); retry to read it");
       }
       if (state.equals("40P01") || state.equals("40001")) {
-        return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+        return busy();
       }
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
@@ -158,7 +168,7 @@ public class ProblemMappers {
         return api(api);
       }
       if (c instanceof OptimisticLockException || c instanceof StaleStateException) {
-        return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
+        return busy();
       }
     }
     LOG.error("request failed", e);

@@ -38,8 +38,11 @@ public final class Transactions {
 
   /** Retries one unit of work (a single statement, a transaction) when it lost a race. */
   public static <T> Uni<T> retried(Uni<T> attempt) {
+    // Bounded, with jitter (Mutiny's default factor 0.5): a race against the engine's own background writers
+    // (verdicts, outcomes, capacity releases, heartbeat revivals) is settled here, not handed to the caller. When
+    // the attempts run out the mappers answer 503 BUSY with Retry-After, never 409.
     return attempt.onFailure(Transactions::retryable).retry()
-        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(50)).atMost(4);
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(100)).atMost(8);
   }
 
   /** A lost race: worth another attempt. Client errors never are. */

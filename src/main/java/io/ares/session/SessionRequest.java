@@ -191,6 +191,18 @@ public record SessionRequest(
     return v.intValue();
   }
 
+  /**
+   * 400 when the task asks for less time to work than {@code min} ({@code ares.assignment.min-completion-timeout}):
+   * a coordinator must not be able to make its participants time out by design.
+   */
+  public void requireCompletionTimeoutAtLeast(java.time.Duration min) {
+    Object ct = task.get("completion_timeout_seconds");
+    if (ct instanceof Integer seconds && seconds < min.toSeconds()) {
+      throw ApiException.validation("task.completion_timeout_seconds must be at least " + min.toSeconds()
+          + " (ares.assignment.min-completion-timeout)");
+    }
+  }
+
   static boolean validAgentId(String id) {
     return id != null && AgentRegistration.AGENT_ID.matcher(id).matches();
   }

@@ -37,6 +37,8 @@ public class SessionService {
   static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
   @Inject Clock clock;
+  @Inject io.ares.platform.AresConfig config;
+  @Inject io.ares.agent.AgentService agents;
   @Inject SessionEngine engine;
   @Inject DirectTransitions directTransitions;
   @Inject DirectCreation direct;
@@ -61,6 +63,24 @@ public class SessionService {
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
       throw ApiException.validation("Idempotency-Key must be 1..200 characters");
     }
+    req.requireCompletionTimeoutAtLeast(config.assignment().minCompletionTimeout());
+    if (caller.agent()) {
+      // Only creation needs the grant: a coordinator whose grant was revoked still reads and cancels its sessions.
+      // Checked before anything else is read, so an agent without it learns nothing about other agents.
+      return agents.isCoordinator(caller.name()).flatMap(granted -> {
+        if (!granted) {
+          return Uni.createFrom().failure(ApiException.forbidden(
+              "agent " + caller.name() + " has no coordinator grant (an operator grants it: PUT /api/v1/agents/"
+                  + caller.name() + "/grants)"));
+        }
+        return createGranted(req, rawBody, idempotencyKey, caller, coordinator);
+      });
+    }
+    return createGranted(req, rawBody, idempotencyKey, caller, coordinator);
+  }
+
+  private Uni<Created> createGranted(SessionRequest req, JsonNode rawBody, String idempotencyKey, Caller caller,
+      String coordinator) {
     String requestHash = Hashing.canonicalHash(rawBody);
     if (idempotencyKey == null) {
       return direct.create(req, coordinator, null, requestHash, caller).map(ctx -> new Created(ctx, true));

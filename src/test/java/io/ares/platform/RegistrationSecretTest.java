@@ -30,4 +30,17 @@ class RegistrationSecretTest {
     anonymous().header("X-Registration-Secret", "s3cret").body(anAgent().body()).post("/api/v1/agents")
         .then().statusCode(201);
   }
+
+  @Test
+  void with_the_secret_an_agent_may_ask_for_the_coordinator_grant_at_registration() {
+    java.util.HashMap<String, Object> body = new java.util.HashMap<>(anAgent().body());
+    body.put("coordinator", true);
+    anonymous().header("X-Registration-Secret", "wrong").body(body).post("/api/v1/agents").then().statusCode(401);
+    String token = anonymous().header("X-Registration-Secret", "s3cret").body(body).post("/api/v1/agents")
+        .then().statusCode(201).body("agent.grants.coordinator", equalTo(true)).extract().path("token");
+    io.restassured.RestAssured.given().header("Authorization", "Bearer " + token)
+        .contentType(io.restassured.http.ContentType.JSON)
+        .body(Map.of("task", Map.of("type", "t"), "agent_ids", java.util.List.of(body.get("agent_id"))))
+        .post("/api/v1/sessions").then().statusCode(201);
+  }
 }

@@ -256,7 +256,7 @@ class SessionFlowTest {
 
   @Test
   void an_agent_coordinates_as_itself_and_sees_only_its_sessions() {
-    TestAgent coord = anAgent().register();
+    TestAgent coord = anAgent().coordinator().register();
     TestAgent worker = anAgent().register();
     TestAgent outsider = anAgent().register();
     String id = as(coord).body(aSession().agents(worker).body()).post("/api/v1/sessions").then().statusCode(201)

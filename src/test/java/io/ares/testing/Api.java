@@ -52,6 +52,7 @@ public final class Api {
     private int interval = 10;
     private int maxTasks = 4;
     private List<String> proofs = List.of();
+    private boolean coordinator;
 
     public AgentBuilder id(String id) {
       this.id = id;
@@ -78,6 +79,12 @@ public final class Api {
       return this;
     }
 
+    /** The operator grants the coordinator grant right after registration (SPEC §3). */
+    public AgentBuilder coordinator() {
+      this.coordinator = true;
+      return this;
+    }
+
     public Map<String, Object> body() {
       return Map.of(
           "agent_id", id,
@@ -92,6 +99,9 @@ public final class Api {
     public TestAgent register() {
       Response r = anonymous().body(body()).post("/api/v1/agents");
       r.then().statusCode(201);
+      if (coordinator) {
+        operator().body(Map.of("coordinator", true)).put("/api/v1/agents/" + id + "/grants").then().statusCode(200);
+      }
       return new TestAgent(id, r.path("token"));
     }
   }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -30,7 +31,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Agent registry endpoints (SPEC §3). Thin: parse, authorise, delegate to {@link AgentService}. */
@@ -54,6 +59,9 @@ public class AgentResource {
   public record HeartbeatView(String agentId, AgentStatus status, Instant leaseExpiresAt, long pendingAssignments) {}
 
   public record ReasonBody(String reason) {}
+
+  /** The grants an operator sets (documented shape; read strictly below). */
+  public record GrantsBody(Boolean coordinator) {}
 
   @POST
   @PermitAll
@@ -107,6 +115,25 @@ public class AgentResource {
     Caller c = Caller.of(identity);
     c.requireOperator();
     return agents.rotateToken(id, c.actor()).map(r -> new TokenView(r.agent().agentId, r.token()));
+  }
+
+  @PUT
+  @Path("{id}/grants")
+  @Authenticated
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Set an agent's grants (operator): {\"coordinator\": true|false}")
+  public Uni<AgentView> grants(@PathParam("id") String id,
+      @RequestBody(content = @Content(schema = @Schema(implementation = GrantsBody.class))) JsonNode body) {
+    Caller c = Caller.of(identity);
+    c.requireOperator();
+    if (body == null || !body.isObject()) {
+      throw ApiException.validation("a JSON object body is required");
+    }
+    JsonNode coordinator = body.get("coordinator");
+    if (coordinator == null || !coordinator.isBoolean()) {
+      throw ApiException.validation("coordinator (boolean) is required");
+    }
+    return agents.setCoordinator(id, coordinator.booleanValue(), c.actor()).map(AgentView::of);
   }
 
   @GET

@@ -20,7 +20,11 @@ public record AgentView(
     Instant leaseExpiresAt,
     double reliabilityScore,
     Instant registeredAt,
-    int openAssignments) {
+    int openAssignments,
+    Grants grants) {
+
+  /** What the agent may do beyond acting on itself. */
+  public record Grants(boolean coordinator) {}
 
   public static AgentView of(Agent a) {
     return new AgentView(
@@ -36,6 +40,7 @@ public record AgentView(
         a.leaseExpiresAt,
         a.reliabilityScore,
         a.registeredAt,
-        a.openAssignments);
+        a.openAssignments,
+        new Grants(a.coordinator));
   }
 }

@@ -10,7 +10,9 @@ import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import io.ares.agent.AgentTokenMechanism;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -34,7 +36,8 @@ public class AgentFeedResource {
 
   @GET
   @Operation(summary = "Long-poll for messages (wait_seconds 0..60, default 30); a sign of life")
-  public Uni<List<MessageView>> poll(@PathParam("id") String id, @QueryParam("wait_seconds") String waitSeconds) {
+  public Uni<List<MessageView>> poll(@PathParam("id") String id, @QueryParam("wait_seconds") String waitSeconds,
+      @HeaderParam("Authorization") String authorization) {
     Caller.of(identity).requireAgent(id);
     int wait = Params.intParam("wait_seconds", waitSeconds, 30);
     if (wait < 0 || wait > 60) {
@@ -42,7 +45,7 @@ public class AgentFeedResource {
     }
     // Signs of life are best effort here: a failed lease renewal must not turn a committed claim into an error.
     return agents.signOfLife(id).onFailure().recoverWithNull()
-        .flatMap(b -> delivery.poll(id, Duration.ofSeconds(wait)))
+        .flatMap(b -> delivery.poll(id, Duration.ofSeconds(wait), AgentTokenMechanism.bearer(authorization)))
         .call(messages -> agents.signOfLife(id).onFailure().recoverWithNull());
   }
 }
