@@ -313,7 +313,8 @@ public class DeliveryService {
       }
     }
     // Only the wait itself is raced against the replacement: a claim in flight always completes and is answered.
-    Uni<Boolean> replaced = Uni.createFrom().completionStage(w.replaced()).replaceWith(false);
+    // A derived stage: when the wait wins, the race cancels this one, which must not mark the poll replaced.
+    Uni<Boolean> replaced = Uni.createFrom().completionStage(() -> w.replaced().thenApply(x -> false));
     return Uni.combine().any().of(hub.await(agentId, max, seen), replaced).flatMap(woken -> {
       if (w.replaced().isDone()) {
         return Uni.createFrom().item(List.<MessageView>of());

@@ -207,6 +207,13 @@ public interface AresConfig {
     @WithName("max-body")
     @WithDefault("1M")
     String maxBody();
+
+    /**
+     * Proxies (IP addresses or CIDR ranges) whose {@code X-Forwarded-For} is believed when telling a client's address
+     * (for per-address limits and sign-in throttling); none by default: the peer address is the client's.
+     */
+    @WithName("trusted-proxies")
+    Optional<java.util.List<String>> trustedProxies();
   }
 
   interface Console {

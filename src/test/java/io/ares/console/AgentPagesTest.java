@@ -98,6 +98,44 @@ class AgentPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
   }
 
   @Test
+  void the_coordinator_grant_is_given_and_taken_on_the_agent_page() {
+    TestAgent a = anAgent().register();
+    ConsoleClient op = ConsoleClient.operator();
+    assertThat(op.page("/console/agents/" + a.id())).contains("Grant coordinator", "cannot create sessions");
+    Response granted = op.post("/console/agents/" + a.id() + "/grants", Map.of("coordinator", "true"));
+    assertThat(granted.statusCode()).isEqualTo(303);
+    io.ares.testing.Api.operator().get("/api/v1/agents/" + a.id()).then().body("grants.coordinator",
+        org.hamcrest.Matchers.equalTo(true));
+    assertThat(op.page("/console/agents/" + a.id() + "?done=granted"))
+        .contains("may now create sessions", "Revoke coordinator grant", "COORDINATOR_GRANTED", "operator:admin");
+    assertThat(op.post("/console/agents/" + a.id() + "/grants", Map.of("coordinator", "false")).statusCode())
+        .isEqualTo(303);
+    io.ares.testing.Api.operator().get("/api/v1/agents/" + a.id()).then().body("grants.coordinator",
+        org.hamcrest.Matchers.equalTo(false));
+    // A viewer sees no action and is refused if it posts.
+    ConsoleClient viewer = ConsoleClient.viewer();
+    assertThat(viewer.page("/console/agents/" + a.id())).doesNotContain("Grant coordinator");
+    assertThat(viewer.post("/console/agents/" + a.id() + "/grants", Map.of("coordinator", "true")).statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void a_page_action_right_after_a_verdict_never_fails_on_the_engines_own_write() {
+    TestAgent a = anAgent().register();
+    ConsoleClient op = ConsoleClient.operator();
+    op.page("/console/agents/" + a.id());
+    for (int i = 0; i < 10; i++) {
+      aSession().agents(a).create();
+      io.ares.testing.Sessions.work(a, Map.of());
+      assertThat(op.post("/console/agents/" + a.id() + "/quarantine",
+          Map.of("reason", "check " + i, "confirmed", "yes")).statusCode()).isEqualTo(303);
+      assertThat(op.post("/console/agents/" + a.id() + "/release",
+          Map.of("reason", "ok " + i, "confirmed", "yes")).statusCode()).isEqualTo(303);
+    }
+    assertThat(status(a)).isEqualTo("ACTIVE");
+  }
+
+  @Test
   void incidents_and_the_score_history_come_from_the_reliability_records() {
     TestAgent a = anAgent().register();
     String sessionId = aSession().agents(a).create().getString("session_id");
