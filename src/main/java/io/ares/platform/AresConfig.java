@@ -68,6 +68,14 @@ public interface AresConfig {
   interface Registration {
     /** When set, POST /agents needs the header X-Registration-Secret with this value. */
     Optional<String> secret();
+
+    /**
+     * Registrations one client address may make per minute while registration is open (no secret); beyond, 429
+     * RATE_LIMITED with Retry-After. Not applied when a secret is set. 0: no limit.
+     */
+    @WithName("per-address-per-minute")
+    @WithDefault("20")
+    long perAddressPerMinute();
   }
 
   interface Account {

@@ -5,6 +5,10 @@ import io.ares.agent.AgentService;
 import io.ares.agent.AgentStatus;
 import io.ares.agent.AgentTokenMechanism;
 import io.ares.agent.HeartbeatWriter;
+import io.ares.agent.RegistrationLimits;
+import io.ares.platform.ClientAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import io.ares.platform.ApiException;
 import io.ares.platform.Page;
 import io.ares.platform.PageRequest;
@@ -48,6 +52,8 @@ public class AgentResource {
   @Inject HeartbeatWriter heartbeats;
   @Inject SecurityIdentity identity;
   @Inject Pool pool;
+  @Inject RegistrationLimits registrationLimits;
+  @Inject ClientAddress clientAddress;
 
   /** Registration answer: the agent plus its token (shown once) and where to long-poll. */
   public record Registration(
@@ -67,10 +73,12 @@ public class AgentResource {
   @PermitAll
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Register an agent; the token is returned once")
-  public Uni<Response> register(AgentRegistration body, @HeaderParam("X-Registration-Secret") String secret) {
+  public Uni<Response> register(AgentRegistration body, @HeaderParam("X-Registration-Secret") String secret,
+      @Context HttpServerRequest request) {
     if (body == null) {
       throw ApiException.validation("a JSON object body is required");
     }
+    registrationLimits.admit(clientAddress.of(request));
     return agents.register(body, secret).map(r -> Response.status(201)
         .entity(new Registration(
             r.agent().agentId, r.token(), r.agent().status, r.agent().leaseExpiresAt,
