@@ -105,7 +105,7 @@ class K8sManifestTest {
     for (Doc d : docs) {
       assertThat(d.node().path("apiVersion").asText()).as("apiVersion of " + d).isNotBlank();
       assertThat(d.kind()).as("kind in " + K8S.relativize(d.file())).isNotBlank();
-      if (!d.kind().equals("Kustomization")) {
+      if (!d.kind().equals("Kustomization") && !d.kind().equals("Component")) {
         assertThat(d.name()).as("metadata.name of " + d).isNotBlank();
       }
     }
