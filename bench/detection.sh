@@ -52,7 +52,7 @@ STEADY="$(date -u -d "@$((START + 10))" +%Y-%m-%dT%H:%M:%SZ)"
 wait "$SL" || true
 sleep 3
 N2="$(noise_snapshot)"
-curl -s "http://127.0.0.1:$PORT/q/metrics" >"$OUT/metrics-det.txt"
+curl -s "$(management_url)/metrics" >"$OUT/metrics-det.txt"
 stop_app "$APP"
 tail -20 "$OUT/comp.log" >&2
 R="$(grep '^RESULT' "$OUT/wrk-det.txt")"

@@ -63,7 +63,7 @@ val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<" $R"; }
 RPS="$(val rps)"; P50="$(val p50_ms)"; P90="$(val p90_ms)"; P99="$(val p99_ms)"; MAX="$(val max_ms)"
 ERRS=$(( $(val connect_err) + $(val read_err) + $(val write_err) + $(val timeout_err) + $(val status_err) ))
 NON2XX="$(awk '/Non-2xx/{print $5}' "$OUT/wrk-hb.txt")"; NON2XX="${NON2XX:-0}"
-written="$(curl -s "http://127.0.0.1:$PORT/q/metrics" | awk '/^ares_heartbeats_total/{printf "%.0f", $2}')"
+written="$(curl -s "$(management_url)/metrics" | awk '/^ares_heartbeats_total/{printf "%.0f", $2}')"
 status_events="$(q "$DB" "SELECT count(*) FROM agent_status_event WHERE to_status = 'UNRESPONSIVE'")"
 RATIO="$(python3 -c "print(f'{$RPS/$PGB_TPS:.2f}')")"
 log "heartbeats: $RPS/s p50 $P50 ms p99 $P99 ms errors $ERRS (non-2xx $NON2XX); pgbench $PGB_TPS TPS; ratio $RATIO"

@@ -16,6 +16,9 @@ APP_PIDFILE="$OUT/app-pids.$$"
 app_pids() { cat "$APP_PIDFILE" 2>/dev/null; }
 # APP_HOME: where the packaged app lives (default this worktree; a scratch copy for experiments).
 APP_HOME="${APP_HOME:-$ROOT}"
+# MGMT_PORT: the management port (health and metrics, SPEC §6) of the app start_app starts (default 9000, Quarkus'
+# default); a script running two apps gives the second its own (start_app … QUARKUS_MANAGEMENT_PORT=N).
+MGMT_PORT="${MGMT_PORT:-9000}"
 # BENCH_LABEL: when set, results go to a separate section "<key>-<label>" (e.g. a run of a patched scratch copy).
 BENCH_LABEL="${BENCH_LABEL:-}"
 
@@ -44,19 +47,21 @@ fresh_db() {
   createdb "$db"
 }
 
-# start_app PORT DB [VAR=VALUE ...]: starts the packaged app in the background, waits until ready.
+# start_app PORT DB [VAR=VALUE ...]: starts the packaged app in the background, waits until ready. Its management
+# interface listens on $MGMT_PORT unless a QUARKUS_MANAGEMENT_PORT=N argument names another.
 start_app() {
   local port="$1" db="$2"; shift 2
-  local logf="$OUT/app-$port.log"
+  local logf="$OUT/app-$port.log" mport="$MGMT_PORT" a
+  for a in "$@"; do [[ "$a" == QUARKUS_MANAGEMENT_PORT=* ]] && mport="${a#*=}"; done
   env QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST:$PGPORT/$db" \
       QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres \
-      ARES_ADMIN_PASSWORD=admin QUARKUS_HTTP_PORT="$port" "$@" \
+      ARES_ADMIN_PASSWORD=admin QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" "$@" \
       java ${APP_JAVA_OPTS:--Xmx512m} -jar "$APP_HOME/target/quarkus-app/quarkus-run.jar" >"$logf" 2>&1 &
   local pid=$!
   echo "$pid" >>"$APP_PIDFILE"
   for _ in $(seq 1 120); do
-    if curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then
-      log "app on :$port ready (pid $pid)"
+    if curl -sf "$(management_url "$mport")/health/ready" >/dev/null 2>&1; then
+      log "app on :$port ready (pid $pid; management :$mport)"
       echo "$pid"
       return
     fi
@@ -65,6 +70,10 @@ start_app() {
   done
   echo "app on :$port not ready after 60 s" >&2; tail -50 "$logf" >&2; exit 1
 }
+
+# management_url [MGMT_PORT]: the root of an app's management interface (/q/health, /q/metrics live there, not on
+# the public port).
+management_url() { echo "http://127.0.0.1:${1:-$MGMT_PORT}/q"; }
 
 stop_app() {
   local pid="$1"

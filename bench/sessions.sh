@@ -63,7 +63,7 @@ c_app1="$(cpu_secs "$APP")"; c_sl1="$(cpu_secs "$SL")"; c_pg1="$(pg_cpu_secs)"; 
 pg_sampler_stop
 pgss_snapshot "$DB" "$OUT/pgss-s.txt"
 N3="$(noise_snapshot)"
-curl -s "http://127.0.0.1:$PORT/q/metrics" >"$OUT/metrics-s.txt" || true
+curl -s "$(management_url)/metrics" >"$OUT/metrics-s.txt" || true
 wait "$SL"
 cat "$OUT/sessionload.log" | tail -45 >&2
 P="$OUT/sl.properties"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Two instances on one database (issue 4): instances of the packaged app on :8091 and :8092 share ares_bench; a
+# Two instances on one database (issue 4): instances of the packaged app on :8091 and :8092 (management interfaces
+# on $MGMT_PORT and $MGMT_PORT_B, default 9000 and 9001: health and metrics) share ares_bench; a
 # session load is spread over both (agents and creations round-robin), and a share of the agents stops mid-run so
 # that both monitors race to detect them, time out their work and compensate their sessions. Then the event log is
 # checked for duplicates (no transition done twice). Writes the "two-instances" section of BENCHMARKS.md.
 #   bench/two-instances.sh
 #   AGENTS=300 INFLIGHT=150 DURATION=40 STOP_FRACTION=0.1 SKIP_BUILD=1 bench/two-instances.sh
+#   MGMT_PORT=9100 MGMT_PORT_B=9101 bench/two-instances.sh   # when 9000/9001 are taken on this host
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 AGENTS="${AGENTS:-300}"; MAX_TASKS="${MAX_TASKS:-4}"; INFLIGHT="${INFLIGHT:-150}"; CREATORS="${CREATORS:-4}"
 DURATION="${DURATION:-40}"; STOP_FRACTION="${STOP_FRACTION:-0.1}"; STOP_AT="${STOP_AT:-15}"; INTERVAL="${INTERVAL:-2}"
 WAIT="${WAIT:-3}"; DB=ares_bench
+# Each instance has its own management port (QUARKUS_MANAGEMENT_PORT): two on one host cannot share one.
+MGMT_PORT_A="$MGMT_PORT"; MGMT_PORT_B="${MGMT_PORT_B:-$((MGMT_PORT + 1))}"
 trap 'stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"
 build_app
@@ -17,8 +21,8 @@ pg_production_settings
 wait_quiet
 N0="$(noise_snapshot)"
 fresh_db "$DB"
-A="$(start_app 8091 "$DB")"      # migrates the schema
-B="$(start_app 8092 "$DB")"
+A="$(start_app 8091 "$DB" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT_A")"      # migrates the schema
+B="$(start_app 8092 "$DB" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT_B")"
 # Short leases (interval $INTERVAL s × tolerance 3), so stopped agents are detected within seconds. Agents only
 # long-poll (wait $WAIT s < lease): each poll is a sign of life.
 java bench/Register.java "http://127.0.0.1:8091" "$AGENTS" t- "$INTERVAL" bench "$OUT/agents-2i.txt" 32 "$MAX_TASKS"
@@ -30,7 +34,8 @@ tail -40 "$OUT/2i.log" >&2
 # Let both monitors finish with the stopped agents (lease + one interval + margin).
 sleep $((INTERVAL * 3 + 5))
 N1="$(noise_snapshot)"
-for p in 8091 8092; do curl -s "http://127.0.0.1:$p/q/metrics" >"$OUT/metrics-2i-$p.txt"; done
+curl -s "$(management_url "$MGMT_PORT_A")/metrics" >"$OUT/metrics-2i-8091.txt"
+curl -s "$(management_url "$MGMT_PORT_B")/metrics" >"$OUT/metrics-2i-8092.txt"
 metric() { awk -v m="$2" '$1 == m {s += $2} END {printf "%.0f", s}' "$OUT/metrics-2i-$1.txt"; }
 SWEEPS_A="$(metric 8091 ares_monitor_sweep_seconds_count)"; SWEEPS_B="$(metric 8092 ares_monitor_sweep_seconds_count)"
 DET_A="$(metric 8091 ares_detection_latency_seconds_count)"; DET_B="$(metric 8092 ares_detection_latency_seconds_count)"
@@ -63,7 +68,7 @@ Run $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`AGENTS=$AGENTS INFLIGHT=$INFLIGHT DURA
 $(machine_info)
 - Noise: before: $N0; after: $N1 → **$(noise_verdict "$N0 $N1")**
 
-Instances: :8091 and :8092, same database \`$DB\`, default monitor (1 s). $AGENTS agents (\`heartbeat_interval_seconds=$INTERVAL\`,
+Instances: :8091 and :8092 (management :$MGMT_PORT_A and :$MGMT_PORT_B), same database \`$DB\`, default monitor (1 s). $AGENTS agents (\`heartbeat_interval_seconds=$INTERVAL\`,
 lease $((INTERVAL * 3)) s, long-poll \`wait_seconds=$WAIT\`), spread round-robin over both instances, as are the session creations
 (3 participants by capability, $INFLIGHT in flight). $(prop stopped_agents) agents ($STOP_FRACTION) stop polling ${STOP_AT} s into the run: their
 open assignments time out, their sessions go to COMPENSATING and the validated peers get compensation orders (and confirm them).

@@ -41,6 +41,8 @@ class K8sManifestTest {
   private static final Path K8S = PROJECT.resolve("k8s");
   private static final Path BASE = K8S.resolve("base");
   private static final Path OVERLAYS = K8S.resolve("overlays");
+  /** Optional kustomize components an overlay opts into (the ServiceMonitor). */
+  private static final Path COMPONENTS = K8S.resolve("components");
   private static final String PLACEHOLDER = "CHANGE_ME";
   private static final List<String> SECRET_KEYS = List.of(
       "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "ARES_ADMIN_USER", "ARES_ADMIN_PASSWORD");
@@ -103,7 +105,7 @@ class K8sManifestTest {
     for (Doc d : docs) {
       assertThat(d.node().path("apiVersion").asText()).as("apiVersion of " + d).isNotBlank();
       assertThat(d.kind()).as("kind in " + K8S.relativize(d.file())).isNotBlank();
-      if (!d.kind().equals("Kustomization")) {
+      if (!d.kind().equals("Kustomization") && !d.kind().equals("Component")) {
         assertThat(d.name()).as("metadata.name of " + d).isNotBlank();
       }
     }
@@ -115,6 +117,12 @@ class K8sManifestTest {
     assertThat(OVERLAYS.resolve("cnpg/kustomization.yaml")).isRegularFile();
     assertThat(OVERLAYS.resolve("external-db/kustomization.yaml")).isRegularFile();
     for (Doc k : kustomizations()) {
+      if (k.file().startsWith(COMPONENTS)) {
+        assertThat(k.node().path("apiVersion").asText()).as(k.toString())
+            .isEqualTo("kustomize.config.k8s.io/v1alpha1");
+        assertThat(k.kind()).as(k.toString()).isEqualTo("Component");
+        continue;
+      }
       assertThat(k.node().path("apiVersion").asText()).as(k.toString())
           .isEqualTo("kustomize.config.k8s.io/v1beta1");
       assertThat(k.kind()).as(k.toString()).isEqualTo("Kustomization");
@@ -190,7 +198,28 @@ class K8sManifestTest {
   }
 
   @Test
-  void the_three_probes_hit_the_quarkus_health_endpoints_on_the_container_port() {
+  void the_management_port_is_declared_and_is_the_applications_management_port() throws IOException {
+    int appPort = applicationPort("quarkus.management.port", 9000);
+    assertThat(managementPort()).as("container port named management").isEqualTo(appPort)
+        .isNotEqualTo(containerPort());
+    for (Doc cm : all("ConfigMap")) {
+      JsonNode p = cm.node().path("data").path("QUARKUS_MANAGEMENT_PORT");
+      if (!p.isMissingNode()) {
+        assertThat(Integer.parseInt(p.asText())).as("QUARKUS_MANAGEMENT_PORT in " + cm).isEqualTo(managementPort());
+      }
+    }
+    for (JsonNode env : container().path("env")) {
+      if (env.path("name").asText().equals("QUARKUS_MANAGEMENT_PORT")) {
+        assertThat(Integer.parseInt(env.path("value").asText())).as("QUARKUS_MANAGEMENT_PORT env")
+            .isEqualTo(managementPort());
+      }
+    }
+  }
+
+  @Test
+  void the_three_probes_hit_the_quarkus_health_endpoints_on_the_management_port() {
+    // With the management interface on, the public port answers 404 for /q/health: a probe there would
+    // restart every pod.
     Map<String, String> expected = Map.of(
         "livenessProbe", "/q/health/live",
         "readinessProbe", "/q/health/ready",
@@ -199,8 +228,16 @@ class K8sManifestTest {
       JsonNode get = container().path(e.getKey()).path("httpGet");
       assertThat(get.isObject()).as(e.getKey() + ".httpGet").isTrue();
       assertThat(get.path("path").asText()).as(e.getKey() + " path").isEqualTo(e.getValue());
-      assertThat(resolvePort(get.path("port"))).as(e.getKey() + " port").isEqualTo(containerPort());
+      assertThat(resolvePort(get.path("port"))).as(e.getKey() + " port").isEqualTo(managementPort());
     }
+  }
+
+  @Test
+  void the_prometheus_annotations_point_at_metrics_on_the_management_port() {
+    JsonNode annotations = deployment().node().path("spec").path("template").path("metadata").path("annotations");
+    assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+    assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/q/metrics");
+    assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(managementPort()));
   }
 
   @Test
@@ -296,10 +333,53 @@ class K8sManifestTest {
   void the_service_sends_port_80_to_the_container_port_of_the_deployments_pods() {
     Doc svc = single(applied("Service"), "ares");
     JsonNode ports = svc.node().path("spec").path("ports");
+    // Only the API and console: whoever exposes this Service (Ingress, LoadBalancer) never publishes
+    // the management interface's health and metrics.
     assertThat(ports.size()).isEqualTo(1);
     assertThat(ports.get(0).path("port").asInt()).isEqualTo(80);
     assertThat(resolvePort(ports.get(0).path("targetPort"))).as("Service targetPort").isEqualTo(containerPort());
     assertSelects(svc.node().path("spec").path("selector"), "Service selector");
+  }
+
+  @Test
+  void a_cluster_internal_service_exposes_the_management_port_by_name_for_scrapers() {
+    Doc svc = single(applied("Service"), "ares-management");
+    JsonNode spec = svc.node().path("spec");
+    assertThat(spec.path("type").asText("ClusterIP")).as("management Service type").isEqualTo("ClusterIP");
+    JsonNode ports = spec.path("ports");
+    assertThat(ports.size()).isEqualTo(1);
+    assertThat(ports.get(0).path("name").asText()).isEqualTo("management");
+    assertThat(resolvePort(ports.get(0).path("targetPort"))).as("management Service targetPort")
+        .isEqualTo(managementPort());
+    assertSelects(spec.path("selector"), "management Service selector");
+  }
+
+  @Test
+  void the_optional_service_monitor_scrapes_metrics_from_the_management_service_only() {
+    Doc monitor = single(all("ServiceMonitor"), "ares");
+    assertThat(monitor.file()).as("the ServiceMonitor is an opt-in component, not in the base")
+        .startsWith(COMPONENTS);
+    assertThat(monitor.node().path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+    JsonNode selector = monitor.node().path("spec").path("selector").path("matchLabels");
+    assertThat(selector.size()).isGreaterThanOrEqualTo(1);
+    List<String> selected = new ArrayList<>();
+    for (Doc svc : applied("Service")) {
+      JsonNode labels = svc.node().path("metadata").path("labels");
+      List<String> mismatched = new ArrayList<>();
+      selector.properties().forEach(e -> {
+        if (!labels.path(e.getKey()).asText().equals(e.getValue().asText())) {
+          mismatched.add(e.getKey());
+        }
+      });
+      if (mismatched.isEmpty()) {
+        selected.add(svc.name());
+      }
+    }
+    assertThat(selected).as("Services the ServiceMonitor selects").containsExactly("ares-management");
+    JsonNode endpoints = monitor.node().path("spec").path("endpoints");
+    assertThat(endpoints.size()).isEqualTo(1);
+    assertThat(endpoints.get(0).path("port").asText()).isEqualTo("management");
+    assertThat(endpoints.get(0).path("path").asText()).isEqualTo("/q/metrics");
   }
 
   @Test
@@ -438,7 +518,7 @@ class K8sManifestTest {
     String text = Files.readString(dockerfile);
     assertThat(text).containsPattern("(?m)^USER " + firstSet(container().path("securityContext"),
         podSpec().path("securityContext"), "runAsUser").asInt() + "\\s*$");
-    assertThat(text).containsPattern("(?m)^EXPOSE " + containerPort() + "\\s*$");
+    assertThat(text).containsPattern("(?m)^EXPOSE " + containerPort() + " " + managementPort() + "\\s*$");
     assertThat(text).contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\"");
     assertThat(text).contains("-Dquarkus.http.host=0.0.0.0");
   }
@@ -537,6 +617,15 @@ class K8sManifestTest {
     return fail("no container port named http");
   }
 
+  private static int managementPort() {
+    for (JsonNode p : container().path("ports")) {
+      if (p.path("name").asText().equals("management")) {
+        return p.path("containerPort").asInt();
+      }
+    }
+    return fail("no container port named management");
+  }
+
   /** A probe or Service port, by name (looked up among the container's ports) or by number. */
   private static int resolvePort(JsonNode port) {
     if (port.asText().matches("\\d+")) {
@@ -585,13 +674,18 @@ class K8sManifestTest {
 
   /** quarkus.http.port as the packaged (prod) application resolves it from application.properties. */
   private static int applicationHttpPort() throws IOException {
+    return applicationPort("quarkus.http.port", 8080);
+  }
+
+  /** A port key as the packaged (prod) application resolves it from application.properties. */
+  private static int applicationPort(String key, int quarkusDefault) throws IOException {
     Properties props = new Properties();
     try (Reader r = Files.newBufferedReader(PROJECT.resolve("src/main/resources/application.properties"))) {
       props.load(r);
     }
-    String value = props.getProperty("%prod.quarkus.http.port", props.getProperty("quarkus.http.port"));
+    String value = props.getProperty("%prod." + key, props.getProperty(key));
     if (value == null) {
-      return 8080;
+      return quarkusDefault;
     }
     Matcher withDefault = Pattern.compile("\\$\\{[^:}]+:(\\d+)}").matcher(value.trim());
     return withDefault.matches() ? Integer.parseInt(withDefault.group(1)) : Integer.parseInt(value.trim());

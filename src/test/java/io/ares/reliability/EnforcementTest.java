@@ -17,11 +17,13 @@ import static org.hamcrest.Matchers.startsWith;
 import io.ares.testing.Api.TestAgent;
 import io.ares.testing.Outcomes;
 import io.ares.testing.SettableClock;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +38,8 @@ class EnforcementTest {
 
   @Inject SettableClock clock;
   @Inject Pool pool;
+  /** Metrics are served on the management port (SPEC §6). */
+  @TestHTTPResource(value = "metrics", management = true) URL metrics;
 
   @BeforeEach
   void fixedClock() {
@@ -289,7 +293,7 @@ class EnforcementTest {
   void metrics_count_incidents_enforcement_actions_and_scores() {
     TestAgent a = anAgent().register();
     Outcomes.record(a.id(), rejected(), rejected(), rejected());
-    given().get("/q/metrics").then().statusCode(200)
+    given().get(metrics).then().statusCode(200)
         .body(containsString("ares_incidents_total{code=\"PROOF_VALIDATION_FAILED\"}"))
         .body(containsString("ares_enforcement_actions_total{action=\"QUARANTINE\",rule=\"ENFORCEABLE_INCIDENTS\"}"))
         .body(containsString("ares_reliability_score_count"))
