@@ -71,6 +71,16 @@ public class LoginGuard {
     });
   }
 
+  /** Consecutive failures remembered for this (user, address): what the next attempt's wait is computed from. */
+  public int consecutiveFailures(String user, String address) {
+    return throttle.failures(key(user, address));
+  }
+
+  /** How long an attempt of this (user, address) arriving now would wait for its turn (zero: checked at once). */
+  public java.time.Duration waitFor(String user, String address) {
+    return throttle.waitFor(key(user, address));
+  }
+
   /** The throttle's key: the account (or {@code ?} for a name that is none) and the client address. */
   String key(String user, String address) {
     return (accounts.roleOf(user) != null ? user : "?") + "\n" + address;
