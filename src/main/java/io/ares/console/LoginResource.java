@@ -1,13 +1,17 @@
 package io.ares.console;
 
+import io.ares.platform.security.ConsoleSessions;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.Consumes;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
@@ -16,14 +20,17 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * Sign-in and sign-out. The form posts to Quarkus' form authentication ({@code POST /j_security_check}), which sets
- * the encrypted {@code ares-session} cookie; signing out clears it (a POST with the CSRF token).
+ * The sign-in page and sign-out. The form posts to {@link SignInResource} ({@code POST /j_security_check}); signing
+ * out (a POST, whose CSRF token {@link ConsoleCsrf} has checked) deletes the session's row, so the cookie is refused
+ * from then on by every replica, and clears the cookie in the browser.
  */
 @Path("/console")
 @Tag(name = "console")
 public class LoginResource {
 
-  static final String SESSION_COOKIE = "ares-session";
+  static final String SESSION_COOKIE = ConsoleSessions.COOKIE;
+
+  @Inject ConsoleSessions sessions;
 
   @GET
   @Path("login")
@@ -39,9 +46,14 @@ public class LoginResource {
   @POST
   @Path("logout")
   @PermitAll
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  @Operation(summary = "Sign out of the console (clears the session cookie)")
-  public Response logout() {
+  @Operation(summary = "Sign out of the console (ends the session on the server and clears its cookie)")
+  public Uni<Response> logout(@Context RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
+    Uni<Void> end = cookie == null ? Uni.createFrom().voidItem() : sessions.close(cookie.getValue());
+    return end.map(v -> signedOut());
+  }
+
+  private static Response signedOut() {
     NewCookie expired = new NewCookie.Builder(SESSION_COOKIE)
         .value("")
         .path("/")

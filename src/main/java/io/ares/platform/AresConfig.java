@@ -63,6 +63,25 @@ public interface AresConfig {
     @WithName("token-cache-ttl")
     @WithDefault("5s")
     java.time.Duration tokenCacheTtl();
+
+    /**
+     * After a failed sign-in (HTTP Basic or the console form), the next attempt of the same (account, client address)
+     * waits this long; each further consecutive failure doubles the wait, up to {@link #loginMaxDelay()}. A success
+     * resets the pair. There is no lockout: other addresses are never slowed.
+     */
+    @WithName("login-delay")
+    @WithDefault("100ms")
+    java.time.Duration loginDelay();
+
+    /** The longest wait between two failed sign-ins of one (account, client address). */
+    @WithName("login-max-delay")
+    @WithDefault("10s")
+    java.time.Duration loginMaxDelay();
+
+    /** How many (account, client address) pairs with recent failures are remembered (least recently used forgotten). */
+    @WithName("login-throttle-pairs")
+    @WithDefault("10000")
+    int loginThrottlePairs();
   }
 
   interface Registration {
@@ -232,6 +251,16 @@ public interface AresConfig {
     @WithName("dashboard-max-age")
     @WithDefault("2s")
     Duration dashboardMaxAge();
+
+    /** A console sign-in unused for this long ends (the server-side session row is no longer honoured). */
+    @WithName("session-idle-timeout")
+    @WithDefault("8h")
+    Duration sessionIdleTimeout();
+
+    /** A console sign-in ends this long after it began, however active (sign in again). */
+    @WithName("session-max-age")
+    @WithDefault("12h")
+    Duration sessionMaxAge();
   }
 
 }

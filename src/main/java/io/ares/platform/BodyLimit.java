@@ -39,9 +39,11 @@ public class BodyLimit {
           return;
         }
       }
-      // The JSON API authenticates with headers, never with the console's cookie alone (SameSite=strict), so the
-      // console's CSRF form check does not apply to it: a form-typed body sent to /api (e.g. `curl -d ''` on a
-      // heartbeat, whose body is ignored) is treated as opaque bytes, and JSON endpoints answer it with 415.
+      // The API authenticates with the Authorization header only (HTTP Basic or a bearer token): no cookie is a
+      // credential under /api (platform.security.ConsoleSessionMechanism acts on /console alone), so no browser can
+      // be made to send an authenticated request there, whatever the body's type. A form-typed body sent to /api
+      // (e.g. `curl -d ''` on a heartbeat, whose body is ignored) is therefore treated as opaque bytes, and JSON
+      // endpoints answer it with 415. (The console's CSRF check, console.ConsoleCsrf, never depends on this.)
       String type = ctx.request().getHeader("Content-Type");
       if (type != null && ctx.request().path().startsWith("/api/")) {
         String t = type.toLowerCase(Locale.ROOT);

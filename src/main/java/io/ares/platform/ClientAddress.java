@@ -18,6 +18,9 @@ import java.util.List;
 @ApplicationScoped
 public class ClientAddress {
 
+  /** Counted against when a request has no peer address (never in practice). */
+  public static final String UNKNOWN = "unknown";
+
   /** An address range: an IP address and how many leading bits must match. */
   record Range(byte[] network, int bits) {
     boolean contains(byte[] address) {
@@ -88,7 +91,7 @@ public class ClientAddress {
   /** The client's address for this request. */
   public String of(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
-    String address = peer == null ? "unknown" : peer.hostAddress();
+    String address = peer == null || peer.hostAddress() == null ? UNKNOWN : peer.hostAddress();
     return resolve(address, request.getHeader("X-Forwarded-For"));
   }
 

@@ -1,7 +1,7 @@
 package io.ares.platform.security;
 
-import io.ares.platform.AresConfig;
-import io.ares.platform.Hashing;
+import io.ares.platform.ClientAddress;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -9,15 +9,21 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** The operator and viewer accounts of SPEC §3, checked in constant time; used by HTTP Basic and the console form. */
+/**
+ * HTTP Basic for the operator and viewer accounts (the API and scripts reading the console). Every check goes
+ * through {@link LoginGuard}, so failed guesses are slowed per (account, client address) like the console form's.
+ */
 @ApplicationScoped
 public class OperatorIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
-  @Inject AresConfig config;
+  @Inject LoginGuard guard;
+  @Inject ClientAddress addresses;
 
   @Override
   public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
@@ -29,28 +35,13 @@ public class OperatorIdentityProvider implements IdentityProvider<UsernamePasswo
       UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
     String user = request.getUsername();
     String password = new String(request.getPassword().getPassword());
-    String role = roleFor(user, password);
-    if (role == null) {
-      return Uni.createFrom().failure(new AuthenticationFailedException());
-    }
-    return Uni.createFrom()
-        .item(QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(user)).addRole(role).build());
-  }
-
-  String roleFor(String user, String password) {
-    boolean adminOk = config.admin().password().isPresent()
-        && Hashing.constantTimeEquals(user, config.admin().user())
-        & Hashing.constantTimeEquals(password, config.admin().password().get());
-    if (adminOk) {
-      return Roles.OPERATOR;
-    }
-    if (config.viewer().user().isPresent() && config.viewer().password().isPresent()) {
-      boolean viewerOk = Hashing.constantTimeEquals(user, config.viewer().user().get())
-          & Hashing.constantTimeEquals(password, config.viewer().password().get());
-      if (viewerOk) {
-        return Roles.VIEWER;
+    RoutingContext http = HttpSecurityUtils.getRoutingContextAttribute(request);
+    String address = http == null ? ClientAddress.UNKNOWN : addresses.of(http.request());
+    return guard.check(user, password, address, LoginGuard.BASIC).map(role -> {
+      if (role == null) {
+        throw new AuthenticationFailedException();
       }
-    }
-    return null;
+      return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(user)).addRole(role).build();
+    });
   }
 }
