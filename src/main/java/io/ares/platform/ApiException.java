@@ -9,6 +9,7 @@ public class ApiException extends RuntimeException {
   private final int status;
   private final String code;
   private final Map<String, Object> extensions = new LinkedHashMap<>();
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   public ApiException(int status, String code, String detail) {
     super(detail, null, false, false);
@@ -19,6 +20,16 @@ public class ApiException extends RuntimeException {
   public ApiException with(String key, Object value) {
     extensions.put(key, value);
     return this;
+  }
+
+  /** A response header sent with the problem (e.g. {@code Retry-After}). */
+  public ApiException withHeader(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public int status() {
@@ -47,6 +58,17 @@ public class ApiException extends RuntimeException {
 
   public static ApiException forbidden(String detail) {
     return new ApiException(403, "FORBIDDEN", detail);
+  }
+
+  /**
+   * 429 {@code RATE_LIMITED}: the caller spent its quota; {@code Retry-After} (and {@code retry_after_seconds}) say
+   * when to come back, in whole seconds rounded up (at least 1).
+   */
+  public static ApiException rateLimited(String detail, java.time.Duration retryAfter) {
+    long seconds = Math.max(1, retryAfter.getSeconds() + (retryAfter.getNano() > 0 ? 1 : 0));
+    return new ApiException(429, "RATE_LIMITED", detail)
+        .with("retry_after_seconds", seconds)
+        .withHeader("Retry-After", Long.toString(seconds));
   }
 
   public static ApiException unauthorized(String detail) {

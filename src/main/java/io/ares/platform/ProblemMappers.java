@@ -25,7 +25,13 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response api(ApiException e) {
-    return new Problem(e.status(), e.code(), e.getMessage(), e.extensions()).toResponse();
+    Response r = new Problem(e.status(), e.code(), e.getMessage(), e.extensions()).toResponse();
+    if (e.headers().isEmpty()) {
+      return r;
+    }
+    Response.ResponseBuilder b = Response.fromResponse(r);
+    e.headers().forEach(b::header);
+    return b.build();
   }
 
   @ServerExceptionMapper
