@@ -105,6 +105,8 @@ public final class TaskSchemas {
       return compiled;
     } catch (ValidationBudget.LimitExceeded e) {
       throw SchemaRules.refused("it cannot be compiled within the bounds: " + e.getMessage());
+    } catch (ApiException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw invalid(e);
     }

@@ -72,9 +72,25 @@ final class ValidationBudget {
       return work.get();
     } catch (StackOverflowError e) {
       throw new LimitExceeded("the schema evaluation nests too deeply");
+    } catch (RuntimeException e) {
+      LimitExceeded limit = limitIn(e);
+      throw limit != null ? limit : e;
     } finally {
       CURRENT.remove();
     }
+  }
+
+  /** The bound that stopped an evaluation, when {@code e} or one of its causes is one (the library wraps them). */
+  static LimitExceeded limitIn(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof LimitExceeded l) {
+        return l;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
   }
 
   private static void enter() {
@@ -136,6 +152,12 @@ final class ValidationBudget {
     @Override
     public JsonValidator newValidator(SchemaLocation schemaLocation, JsonNodePath evaluationPath, JsonNode schemaNode,
         JsonSchema parentSchema, ValidationContext validationContext) throws Exception {
+      // Compiling counts too: references are compiled per place of use, so a schema that uses a subschema twice at
+      // each of 40 levels would otherwise compile 2^40 validators before any value is validated.
+      ValidationBudget b = CURRENT.get();
+      if (b != null) {
+        b.tick(1);
+      }
       JsonValidator v = delegate.newValidator(schemaLocation, evaluationPath, schemaNode, parentSchema, validationContext);
       return v == null ? null : new CountedValidator(v);
     }
