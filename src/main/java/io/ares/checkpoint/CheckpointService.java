@@ -3,10 +3,15 @@ package io.ares.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ares.checkpoint.TaskAccess.Mode;
+import io.ares.checkpoint.TaskAccess.Owner;
 import io.ares.checkpoint.TaskSchemas.SchemaError;
 import io.ares.platform.ApiException;
+import io.ares.platform.AresConfig;
+import io.ares.platform.BodyLimit;
+import io.ares.platform.Hashing;
 import io.ares.platform.Page;
 import io.ares.platform.PageRequest;
+import io.ares.platform.limits.RateLimiter;
 import io.ares.platform.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -17,7 +22,9 @@ import io.vertx.pgclient.PgException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +39,10 @@ import org.hibernate.exception.ConstraintViolationException;
 /**
  * Task state, validators, hash-chained checkpoints, rollback and the consistency report (SPEC §2).
  * Every write is one transaction that updates the task's row under optimistic locking.
+ *
+ * <p>Checkpoints are the one write that grows the database with every call (a copy of the state each), so an agent's
+ * checkpoints are limited per minute, in number and in bytes ({@code ares.limits.*}; operators are not limited), and
+ * a checkpoint of a state identical to the newest checkpoint stores nothing: it answers that checkpoint.
  */
 @ApplicationScoped
 public class CheckpointService {
@@ -40,14 +51,28 @@ public class CheckpointService {
   public static final int MAX_REASON = 2000;
 
   @Inject Clock clock;
+  @Inject AresConfig config;
+
+  /** Checkpoints per agent per minute, and bytes checkpointed per agent per minute. */
+  private RateLimiter checkpointCount;
+  private RateLimiter checkpointBytes;
+
+  @PostConstruct
+  void limits() {
+    checkpointCount = RateLimiter.perMinute(config.limits().checkpointsPerMinute(), clock);
+    checkpointBytes = RateLimiter.perMinute(BodyLimit.parse(config.limits().checkpointBytesPerMinute()), clock);
+  }
 
   /** Loads the JSON Schema meta-schema (a classpath read) at start-up, not on the event loop later. */
   void warmUp(@Observes StartupEvent event) {
     TaskSchemas.compile(TaskJson.toNode(Map.of("type", "object")));
   }
 
-  /** A task row (null when none) and the agent that owns it (null when unclaimed). */
-  record Found(TaskState task, String owner) {}
+  /** A task row (null when none) and its owner. */
+  record Found(TaskState task, Owner owner) {}
+
+  /** A checkpoint answered by {@link #checkpoint}: a new one ({@code created}), or the newest, identical one. */
+  public record Taken(CheckpointSummary checkpoint, boolean created) {}
 
   /** Which checkpoint a rollback restores. */
   private record Target(UUID checkpointId, boolean oldest) {
@@ -121,35 +146,81 @@ public class CheckpointService {
 
   // ---------------------------------------------------------------------------------------- checkpoints
 
-  /** Copies the current state into a new checkpoint chained to the previous one; 404 without state. */
+  /**
+   * Copies the current state into a new checkpoint chained to the previous one; 404 without state. When the state is
+   * identical to the newest checkpoint's (same hash), nothing is stored: that checkpoint is answered ({@code created}
+   * false) and becomes the task's latest checkpoint event again (it may not be after a rollback to an older one).
+   * "Newest" is the newest checkpoint row, not the one last restored: after a rollback to an older checkpoint, a
+   * checkpoint of the restored state is a new link after the newest (so that a later rollback to the newest restores
+   * it). An agent's checkpoints are limited per minute in number (counted before anything is read) and in bytes (only
+   * the stored ones count): 429 RATE_LIMITED with Retry-After, nothing stored.
+   */
   @WithTransaction
-  public Uni<TaskCheckpoint> checkpoint(String taskId, Caller caller) {
+  public Uni<Taken> checkpoint(String taskId, Caller caller) {
     return check(() -> {
           TaskAccess.checkRole(caller, Mode.WRITE);
+          if (limited(caller)) {
+            RateLimiter.Decision d = checkpointCount.tryAcquire(caller.name());
+            if (!d.allowed()) {
+              throw ApiException.rateLimited("more than " + checkpointCount.capacity()
+                  + " checkpoints per minute by agent " + caller.name(), d.retryAfter());
+            }
+          }
           return caller;
         })
         .flatMap(c -> authorize(taskId, caller, Mode.WRITE))
         .flatMap(f -> {
           TaskState t = requireState(f.task(), taskId);
-          claim(t, caller, f.owner());
+          String canonical = Hashing.canonical(TaskJson.toNode(t.state));
+          String hash = Hashing.sha256Hex(canonical);
           return newest(taskId).flatMap(previous -> {
+            claim(t, caller, f.owner());
             Instant now = now();
+            if (previous != null && previous.hash().equals(hash)) {
+              if (!previous.checkpointId().equals(t.eventCheckpointId)) {
+                t.eventCheckpointId = previous.checkpointId();
+                touch(t, caller.actor(), now);
+              }
+              return Uni.createFrom().item(new Taken(previous, false));
+            }
+            chargeBytes(caller, canonical.getBytes(StandardCharsets.UTF_8).length);
             TaskCheckpoint c = new TaskCheckpoint();
             c.checkpointId = UUID.randomUUID();
             c.taskId = taskId;
             c.seq = t.checkpointCount + 1;
             c.state = TaskJson.copy(t.state);
-            c.hash = HashChain.hashOf(TaskJson.toNode(c.state));
-            c.previousHash = HashChain.previousHashAfter(previous == null ? null : previous.link());
+            c.hash = hash;
+            c.previousHash = previous == null ? null : previous.hash();
             c.createdAt = now;
             c.createdBy = caller.actor();
             t.checkpointCount = c.seq;
             t.eventCheckpointId = c.checkpointId;
             touch(t, caller.actor(), now);
-            return c.<TaskCheckpoint>persist();
+            return c.<TaskCheckpoint>persist().map(p -> new Taken(CheckpointSummary.of(p), true));
           });
         })
         .call(CheckpointService::flush);
+  }
+
+  /** Agents are limited; operators (who answer for the deployment) are not. */
+  private static boolean limited(Caller caller) {
+    return caller.agent() && !caller.operator();
+  }
+
+  /** Spends {@code bytes} of the agent's checkpoint budget: 429 when it has not enough now, 413 when it never will. */
+  private void chargeBytes(Caller caller, long bytes) {
+    if (!limited(caller)) {
+      return;
+    }
+    RateLimiter.Decision d = checkpointBytes.tryAcquire(caller.name(), bytes);
+    if (d.exceedsCapacity()) {
+      throw new ApiException(413, "PAYLOAD_TOO_LARGE", "a checkpoint of " + bytes
+          + " bytes is more than an agent may checkpoint per minute (" + checkpointBytes.capacity() + " bytes)");
+    }
+    if (!d.allowed()) {
+      throw ApiException.rateLimited("more than " + checkpointBytes.capacity()
+          + " bytes of checkpoints per minute by agent " + caller.name(), d.retryAfter());
+    }
   }
 
   @WithSession
@@ -317,14 +388,17 @@ public class CheckpointService {
     });
   }
 
-  private Uni<TaskCheckpoint> newest(String taskId) {
-    return TaskCheckpoint.<TaskCheckpoint>find("taskId = ?1", Sort.descending("seq"), taskId).firstResult();
+  /** The newest checkpoint row of the task, without its state (which may be large and is not needed). */
+  private Uni<CheckpointSummary> newest(String taskId) {
+    return TaskCheckpoint.<TaskCheckpoint>find("taskId = ?1", Sort.descending("seq"), taskId)
+        .project(CheckpointSummary.class)
+        .firstResult();
   }
 
   /** Loads the task and its owner, and applies the access rules (403 before any 404 about content). */
   private Uni<Found> authorize(String taskId, Caller caller, Mode mode) {
     return assignmentAgent(taskId).flatMap(assigned -> TaskState.<TaskState>findById(taskId).map(t -> {
-      String owner = TaskAccess.owner(assigned, t == null ? null : t.ownerAgentId);
+      Owner owner = TaskAccess.owner(assigned, t == null ? null : t.ownerAgentId, t != null && t.operatorOwned);
       TaskAccess.check(caller, mode, taskId, owner);
       return new Found(t, owner);
     }));
@@ -361,9 +435,11 @@ public class CheckpointService {
     return Uni.createFrom().item(t);
   }
 
-  private static void claim(TaskState t, Caller caller, String owner) {
+  private static void claim(TaskState t, Caller caller, Owner owner) {
     if (TaskAccess.claims(caller, owner) && t.ownerAgentId == null) {
       t.ownerAgentId = caller.name();
+    } else if (TaskAccess.claimsForOperators(caller, owner)) {
+      t.operatorOwned = true;
     }
   }
 

@@ -25,6 +25,10 @@ public class TaskState extends PanacheEntityBase {
   @Column(name = "owner_agent_id")
   public String ownerAgentId;
 
+  /** Whether an operator wrote the task first: agents may then only read it (see TaskAccess). */
+  @Column(name = "operator_owned")
+  public boolean operatorOwned;
+
   /** The current state (a JSON object); null while only a schema was set. */
   @JdbcTypeCode(SqlTypes.JSON)
   public Map<String, Object> state;

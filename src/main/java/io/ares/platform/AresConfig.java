@@ -37,6 +37,8 @@ public interface AresConfig {
 
   Console console();
 
+  Limits limits();
+
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
@@ -263,4 +265,21 @@ public interface AresConfig {
     Duration sessionMaxAge();
   }
 
+  interface Limits {
+    /**
+     * Checkpoints one agent may take per minute (a token bucket: this many at once, refilled evenly over the minute);
+     * beyond, 429 RATE_LIMITED with Retry-After. Operators are not limited. 0: no limit.
+     */
+    @WithName("checkpoints-per-minute")
+    @WithDefault("60")
+    long checkpointsPerMinute();
+
+    /**
+     * Bytes (of the states' canonical JSON) one agent may checkpoint per minute, counted like the checkpoints; a
+     * single checkpoint larger than this is 413. Sizes like 16M, 512K. 0: no limit.
+     */
+    @WithName("checkpoint-bytes-per-minute")
+    @WithDefault("16M")
+    String checkpointBytesPerMinute();
+  }
 }

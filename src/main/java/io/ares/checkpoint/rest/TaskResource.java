@@ -85,13 +85,18 @@ public class TaskResource {
 
   @POST
   @Path("checkpoints")
-  @Operation(summary = "Checkpoint a task's current state, chained by hash to the previous checkpoint; 404 without state")
+  @Operation(summary = "Checkpoint a task's current state, chained by hash to the previous checkpoint (201); 200 with the"
+      + " newest checkpoint when the state is identical to it (nothing stored); 404 without state; 429 RATE_LIMITED"
+      + " with Retry-After past an agent's checkpoints or bytes per minute")
   public Uni<Response> checkpoint(@PathParam("task_id") String taskId) {
     String id = TaskId.fromPath(taskId);
-    return service.checkpoint(id, Caller.of(identity)).map(c -> Response
-        .created(URI.create("/api/v1/tasks/" + id + "/checkpoints/" + c.checkpointId))
-        .entity(CheckpointView.of(CheckpointSummary.of(c)))
-        .build());
+    return service.checkpoint(id, Caller.of(identity)).map(taken -> {
+      CheckpointSummary c = taken.checkpoint();
+      URI location = URI.create("/api/v1/tasks/" + id + "/checkpoints/" + c.checkpointId());
+      return (taken.created() ? Response.created(location) : Response.ok().location(location))
+          .entity(CheckpointView.of(c))
+          .build();
+    });
   }
 
   @GET
