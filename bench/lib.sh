@@ -55,7 +55,7 @@ start_app() {
   for a in "$@"; do [[ "$a" == QUARKUS_MANAGEMENT_PORT=* ]] && mport="${a#*=}"; done
   env QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST:$PGPORT/$db" \
       QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres \
-      ARES_ADMIN_PASSWORD=admin QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" "$@" \
+      ARES_ADMIN_PASSWORD=admin ARES_REGISTRATION_PER_ADDRESS_PER_MINUTE=0 QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" "$@" \
       java ${APP_JAVA_OPTS:--Xmx512m} -jar "$APP_HOME/target/quarkus-app/quarkus-run.jar" >"$logf" 2>&1 &
   local pid=$!
   echo "$pid" >>"$APP_PIDFILE"
