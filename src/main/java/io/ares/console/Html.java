@@ -42,9 +42,8 @@ final class Html {
       status = e.status();
       message = e.getMessage();
     } else if (isConflict(t)) {
-      // Only after the engine's own retries ran out (see Transactions.retried): busy, not a conflict of the user's.
-      status = 503;
-      message = "The engine is busy writing this agent or session right now. Try again in a moment.";
+      status = 409;
+      message = "Someone else changed this at the same moment. Reload the page and try again.";
     } else {
       LOG.error("console page failed", t);
       status = 500;

@@ -131,24 +131,23 @@ public class ProblemMappers {
     return "not the JSON type it takes";
   }
 
+  /**
+   * A lost race on a path that does not retry (a client's write racing another client's write of the same row, e.g. a
+   * task's state): the caller's request conflicts with what another wrote first. Paths that retry turn their last lost
+   * race into 503 BUSY instead ({@link Transactions#retried}).
+   */
   @ServerExceptionMapper
   public Response optimisticLock(OptimisticLockException e) {
-    return busy();
+    return conflict();
   }
 
   @ServerExceptionMapper
   public Response stale(StaleStateException e) {
-    return busy();
+    return conflict();
   }
 
-  /**
-   * The engine lost a race against itself more often than its internal retries allow (see
-   * {@link Transactions#retried}): nothing the caller sent conflicts with the state, so this is never a 409 — the
-   * caller may simply send the same request again.
-   */
-  static Response busy() {
-    return Response.fromResponse(Problem.response(503, "BUSY",
-        "the engine is busy writing the same rows; send the request again")).header("Retry-After", "1").build();
+  static Response conflict() {
+    return Problem.response(409, "CONFLICT", "concurrent update; retry with fresh state");
   }
 
   /**
@@ -166,7 +165,7 @@ public class ProblemMappers {
         return Problem.response(409, "CONFLICT", "already exists (a concurrent request created it); retry to read it");
       }
       if (state.equals("40P01") || state.equals("40001")) {
-        return busy();
+        return conflict();
       }
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
@@ -174,7 +173,7 @@ public class ProblemMappers {
         return api(api);
       }
       if (c instanceof OptimisticLockException || c instanceof StaleStateException) {
-        return busy();
+        return conflict();
       }
     }
     LOG.error("request failed", e);

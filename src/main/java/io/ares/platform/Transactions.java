@@ -42,7 +42,17 @@ public final class Transactions {
     // (verdicts, outcomes, capacity releases, heartbeat revivals) is settled here, not handed to the caller. When
     // the attempts run out the mappers answer 503 BUSY with Retry-After, never 409.
     return attempt.onFailure(Transactions::retryable).retry()
-        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(100)).atMost(8);
+        .withBackOff(Duration.ofMillis(5), Duration.ofMillis(100)).atMost(8)
+        .onFailure(Transactions::retryable).transform(Transactions::busy);
+  }
+
+  /**
+   * The engine lost the same race more often than its retries allow: nothing the caller sent conflicts with the
+   * state, so this is 503 BUSY with Retry-After, never a 409 — the caller may send the same request again.
+   */
+  static ApiException busy(Throwable lastRace) {
+    return new ApiException(503, "BUSY", "the engine is busy writing the same rows; send the request again")
+        .withHeader("Retry-After", "1");
   }
 
   /** A lost race: worth another attempt. Client errors never are. */
