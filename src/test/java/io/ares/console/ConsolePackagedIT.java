@@ -3,11 +3,14 @@ package io.ares.console;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
+import io.ares.testing.RandomManagementPort;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /** The packaged jar carries the console: templates from ui-templates/, the stylesheet and htmx from Maven. */
 @QuarkusIntegrationTest
+@WithTestResource(RandomManagementPort.class) // not 9000: other builds may run at the same time
 class ConsolePackagedIT {
 
   @Test

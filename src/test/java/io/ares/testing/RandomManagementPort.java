@@ -1,4 +1,4 @@
-package io.ares.it;
+package io.ares.testing;
 
 import io.quarkus.test.common.PropertyTestUtil;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Starts the packaged application with {@code quarkus.management.port=0}, so that its management interface
- * never collides with another build's test run on the same machine, and tells the test which port the OS
- * gave it. Quarkus 3.33 publishes the actual management port to {@code @QuarkusTest}s only (as
+ * never collides with another build's test run on the same machine (the prod profile's 9000 would), and tells
+ * the test which port the OS gave it. Every {@code @QuarkusIntegrationTest} carries it. Quarkus 3.33 publishes the actual management port to {@code @QuarkusTest}s only (as
  * {@code @TestHTTPResource(management = true)}); for an integration test it captures the main port alone,
  * from the start-up line. This reads the management port from the same line ("Management interface
  * listening on http://…:PORT"), which the launcher writes to its log file before it reports the start.
@@ -31,7 +31,7 @@ public class RandomManagementPort implements QuarkusTestResourceLifecycleManager
   public void stop() {}
 
   /** The packaged application's management port, as its start-up line reports it, if written yet. */
-  static Optional<Integer> actual() {
+  public static Optional<Integer> actual() {
     Path log = PropertyTestUtil.getLogFilePath();
     if (!Files.isReadable(log)) {
       return Optional.empty();
