@@ -103,6 +103,18 @@ public class SessionResource {
     return sessions.cancel(Params.pathUuid("session", id), reason, caller).map(SessionView::of);
   }
 
+  /**
+   * The same cancel sent with a body that is not JSON (a form, text/plain, none): the body is ignored, whatever its
+   * content type (SPEC §3: a cancel without a reason ignores its body); a reason comes only as JSON.
+   */
+  @POST
+  @Path("{id}/cancel")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(hidden = true)
+  public Uni<SessionView> cancelIgnoringBody(@PathParam("id") String id) {
+    return sessions.cancel(Params.pathUuid("session", id), "cancelled", Caller.of(identity)).map(SessionView::of);
+  }
+
   @POST
   @Path("{id}/compensation/retry")
   @Operation(summary = "Retry the failed compensations of a COMPENSATION_FAILED session (operator)")
