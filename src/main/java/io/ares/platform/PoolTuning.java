@@ -15,11 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 2,048 characters by default, and the hot paths' statements (the claim, the evidence write, the creation) are a few
  * kilobytes of common table expressions: PostgreSQL parsed and planned each of them on every call, which was about a
  * quarter of its CPU in the sessions benchmark (perf, BENCHMARKS.md).
- *
- * <p>And the connections go without Vert.x client metrics: the PostgreSQL client asks for them on every new connection
- * of the pool, and Quarkus Micrometer registers the same gauges ({@code postgresql.queue.size}, tagged with the
- * datasource name only) each time — the second connection logged "This Gauge has been already registered", and the
- * gauges showed the first connection alone. The pool's own metrics ({@code sql_pool_*}: queue delay, usage) stay.
  */
 @Singleton
 public class PoolTuning implements PgPoolCreator {
@@ -29,8 +24,7 @@ public class PoolTuning implements PgPoolCreator {
   @Override
   public Pool create(Input input) {
     List<PgConnectOptions> options = input.pgConnectOptionsList();
-    String noClientMetrics = new PgConnectOptions().getMetricsName();
-    options.forEach(o -> o.setPreparedStatementCacheSqlLimit(CACHED_SQL_LIMIT).setMetricsName(noClientMetrics));
+    options.forEach(o -> o.setPreparedStatementCacheSqlLimit(CACHED_SQL_LIMIT));
     var builder = PgBuilder.pool().with(input.poolOptions()).using(input.vertx());
     if (options.size() == 1) {
       return builder.connectingTo(options.get(0)).build();
