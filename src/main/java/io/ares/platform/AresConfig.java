@@ -54,6 +54,14 @@ public interface AresConfig {
   @WithName("embedded-db-dir")
   Optional<String> embeddedDbDir();
 
+  /**
+   * Build-only: {@code -Dares.local.db.name|host|port|user|password=…} selects the local PostgreSQL through the Maven
+   * profile local-postgres (pom.xml). Maven hands its -D properties to dev mode and the tests as system properties,
+   * so they are known here (and ignored) rather than failing the strict check of ares.* keys.
+   */
+  @WithName("local.db")
+  Map<String, String> localDb();
+
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */

@@ -54,7 +54,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
     }
   }
 
-  /** Runs before application.properties' own factories would matter; the order of factories is not the ordinal. */
+  /** Orders this factory among factories only; the source it makes has its own ordinal (50: below every file). */
   @Override
   public OptionalInt getPriority() {
     return OptionalInt.of(50);
