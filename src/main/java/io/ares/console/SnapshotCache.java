@@ -28,8 +28,12 @@ final class SnapshotCache<T> {
 
   private static final Logger LOG = Logger.getLogger(SnapshotCache.class);
 
-  /** Past max-age plus this, a caller waits for fresh figures instead of being shown figures that old. */
-  static final Duration WAIT_BEYOND = Duration.ofMinutes(1);
+  /**
+   * Past max-age plus this, a caller waits for fresh figures instead of being shown figures that old. Short, so that
+   * the first page after a pause (an operator signing in) shows figures of now, not "8 s ago": a refresh is one
+   * incremental read, and while someone watches, the page's own polling keeps the snapshot younger than this.
+   */
+  static final Duration WAIT_BEYOND = Duration.ofSeconds(3);
 
   private final String name;
   private final Clock clock;

@@ -39,6 +39,31 @@ public interface AresConfig {
 
   Limits limits();
 
+  /**
+   * The embedded PostgreSQL (io.ares.platform.db, read before start-up by its configuration source factory; mapped here
+   * so the keys are known and documented). Empty: automatic — used when no datasource URL is configured and, in dev
+   * mode and tests, no container runtime is found; by the packaged application only outside Kubernetes. True: used
+   * whenever no URL is configured (also inside Kubernetes, also with a container runtime). False: never.
+   * Environment: {@code ARES_EMBEDDED_DB}.
+   */
+  @WithName("embedded-db")
+  Optional<Boolean> embeddedDb();
+
+  /**
+   * Where the embedded PostgreSQL keeps its data. Default: {@code target/ares-dev-db} in dev mode, {@code ./ares-data}
+   * for the packaged application; tests always use a throw-away folder unless this is set.
+   */
+  @WithName("embedded-db-dir")
+  Optional<String> embeddedDbDir();
+
+  /**
+   * Build-only: {@code -Dares.local.db.name|host|port|user|password=…} selects the local PostgreSQL through the Maven
+   * profile local-postgres (pom.xml). Maven hands its -D properties to dev mode and the tests as system properties,
+   * so they are known here (and ignored) rather than failing the strict check of ares.* keys.
+   */
+  @WithName("local.db")
+  Map<String, String> localDb();
+
 
   interface Heartbeat {
     /** A lease lasts heartbeat_interval_seconds times this factor after the last sign of life. */
