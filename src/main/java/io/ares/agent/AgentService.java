@@ -94,6 +94,10 @@ public class AgentService {
 
   @WithSession
   public Uni<Agent> get(String agentId) {
+    if (agentId == null || !AgentRegistration.AGENT_ID.matcher(agentId).matches()) {
+      // No such id can exist; never hand it to the database (a NUL byte there is an error, not a miss).
+      return Uni.createFrom().failure(ApiException.notFound("agent " + agentId));
+    }
     return Agent.<Agent>findById(agentId)
         .onItem().ifNull().failWith(() -> ApiException.notFound("agent " + agentId));
   }

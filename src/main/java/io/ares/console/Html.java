@@ -6,7 +6,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -81,6 +80,6 @@ final class Html {
     if (htmx(headers)) {
       return Response.ok().header("HX-Redirect", location).build();
     }
-    return Response.seeOther(URI.create(location)).build();
+    return Response.status(303).header("Location", location).build();
   }
 }

@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -62,6 +61,6 @@ public class LoginResource {
         .httpOnly(true)
         .sameSite(NewCookie.SameSite.STRICT)
         .build();
-    return Response.seeOther(URI.create("/console/login?logout=true")).cookie(expired).build();
+    return Response.status(303).header("Location", "/console/login?logout=true").cookie(expired).build();
   }
 }

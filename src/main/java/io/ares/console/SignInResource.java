@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -53,7 +52,7 @@ public class SignInResource {
       Cookie old = ctx.request().getCookie(ConsoleSessions.COOKIE);
       Uni<Void> end = old == null ? Uni.createFrom().voidItem() : sessions.close(old.getValue());
       return end.chain(() -> sessions.open(user, role)).map(opened -> Response.status(302)
-          .location(URI.create(LANDING))
+          .header("Location", LANDING)
           .cookie(new NewCookie.Builder(ConsoleSessions.COOKIE)
               .value(opened.cookieValue())
               .path("/")
@@ -66,6 +65,6 @@ public class SignInResource {
   }
 
   private static Response failed() {
-    return Response.status(302).location(URI.create(ConsoleHeaders.LOGIN_ERROR)).build();
+    return Response.status(302).header("Location", ConsoleHeaders.LOGIN_ERROR).build();
   }
 }

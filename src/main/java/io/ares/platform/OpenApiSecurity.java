@@ -57,7 +57,7 @@ public class OpenApiSecurity implements OASFilter {
       return;
     }
     for (String path : List.copyOf(openAPI.getPaths().getPathItems().keySet())) {
-      if (path.equals("/console") || path.startsWith("/console/")) {
+      if (path.equals("/console") || path.startsWith("/console/") || path.equals("/j_security_check")) {
         openAPI.getPaths().removePathItem(path);
         continue;
       }

@@ -29,8 +29,12 @@ public class LoginGuard {
   public static final String BASIC = "basic";
   public static final String FORM = "form";
 
-  /** Attempts of one (account, address) that may wait for their turn; more are refused unchecked. */
-  static final int MAX_WAITING = 64;
+  /**
+   * Attempts of one (account, address) that may wait for their turn; more are refused unchecked. One: a queue of
+   * guesses would make a correct password wait behind every guess queued before it (64 × 10 s was a 7-minute lockout
+   * of that address), while refusing the surplus at once bounds any attempt's wait by one delay.
+   */
+  static final int MAX_WAITING = 1;
 
   @Inject OperatorAccounts accounts;
   @Inject AresConfig config;
