@@ -56,11 +56,13 @@ public class CheckpointService {
   /** Checkpoints per agent per minute, and bytes checkpointed per agent per minute. */
   private RateLimiter checkpointCount;
   private RateLimiter checkpointBytes;
+  private RateLimiter stateBytes;
 
   @PostConstruct
   void limits() {
     checkpointCount = RateLimiter.perMinute(config.limits().checkpointsPerMinute(), clock);
     checkpointBytes = RateLimiter.perMinute(BodyLimit.parse(config.limits().checkpointBytesPerMinute()), clock);
+    stateBytes = RateLimiter.perMinute(BodyLimit.parse(config.limits().stateBytesPerMinute()), clock);
   }
 
   /** Loads the JSON Schema meta-schema (a classpath read) at start-up, not on the event loop later. */
@@ -95,6 +97,7 @@ public class CheckpointService {
           return TaskJson.requireObject("state", body);
         })
         .flatMap(state -> authorize(taskId, caller, Mode.WRITE).flatMap(f -> {
+          chargeStateBytes(caller, state);
           if (f.task() != null && f.task().schema != null) {
             List<SchemaError> errors = TaskSchemas.validate(TaskJson.toNode(f.task().schema), state);
             if (!errors.isEmpty()) {
@@ -205,6 +208,22 @@ public class CheckpointService {
   /** Agents are limited; operators (who answer for the deployment) are not. */
   private static boolean limited(Caller caller) {
     return caller.agent() && !caller.operator();
+  }
+
+  /**
+   * Spends the state's size of the agent's state-write budget ({@code ares.limits.state-bytes-per-minute}): an agent
+   * cannot fill the disk with many large task states any more than with checkpoints. 429 beyond it.
+   */
+  private void chargeStateBytes(Caller caller, JsonNode state) {
+    if (!limited(caller)) {
+      return;
+    }
+    long bytes = state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    RateLimiter.Decision d = stateBytes.tryAcquire(caller.name(), bytes);
+    if (!d.allowed()) {
+      throw ApiException.rateLimited("more than " + stateBytes.capacity() + " bytes of task state per minute by agent "
+          + caller.name(), d.retryAfter() == null ? java.time.Duration.ofMinutes(1) : d.retryAfter());
+    }
   }
 
   /** Spends {@code bytes} of the agent's checkpoint budget: 429 when it has not enough now, 413 when it never will. */

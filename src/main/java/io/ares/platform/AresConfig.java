@@ -306,5 +306,13 @@ public interface AresConfig {
     @WithName("checkpoint-bytes-per-minute")
     @WithDefault("16M")
     String checkpointBytesPerMinute();
+
+    /**
+     * Bytes of task state (its JSON) one agent may write per minute with PUT /tasks/{id}/state; beyond, 429
+     * RATE_LIMITED with Retry-After. Operators are not limited. 0: no limit.
+     */
+    @WithName("state-bytes-per-minute")
+    @WithDefault("16M")
+    String stateBytesPerMinute();
   }
 }

@@ -60,6 +60,31 @@ class RequestTricksSecurityTest {
   }
 
   @Test
+  void many_large_task_states_of_made_up_tasks_are_budgeted_like_checkpoints() {
+    TestAgent a = anAgent().register();
+    String big = "x".repeat(900 * 1024);
+    int stored = 0;
+    Response refused = null;
+    for (int i = 0; i < 20 && refused == null; i++) {
+      Response r = as(a).body(Map.of("state", Map.of("blob", big))).put("/api/v1/tasks/junk-" + a.id() + "-" + i + "/state");
+      if (r.statusCode() == 200) {
+        stored++;
+      } else {
+        refused = r;
+      }
+    }
+    assertThat(refused).as("refused within 20 writes of 900 KB").isNotNull();
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.getHeader("Retry-After")).isNotNull();
+    assertThat(stored).isBetween(15, 19);
+    // Nothing of the refused write was stored; an operator is not limited.
+    RestAssured.given().auth().preemptive().basic("admin", "admin").get("/api/v1/tasks/junk-" + a.id() + "-" + stored
+        + "/state").then().statusCode(404);
+    operator().body(Map.of("state", Map.of("blob", big))).put("/api/v1/tasks/junk-" + a.id() + "-op/state").then()
+        .statusCode(200);
+  }
+
+  @Test
   void the_sign_in_redirect_ignores_the_host_header() {
     Response r = RestAssured.given().redirects().follow(false).header("Host", "evil.example")
         .contentType("application/x-www-form-urlencoded").formParam("j_username", "admin")
