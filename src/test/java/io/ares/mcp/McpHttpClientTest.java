@@ -86,4 +86,37 @@ class McpHttpClientTest {
 
     operator().get("/api/v1/sessions/" + sessionId).then().statusCode(200).body("state", equalTo("COMPLETED"));
   }
+
+  @Test
+  void mcpEvidenceAndRestEvidenceForTwinSessionsTakeTheSamePath() {
+    TestAgent viaMcp = anAgent().id(uniqueId("mcp-twin")).register();
+    TestAgent viaRest = anAgent().id(uniqueId("rest-twin")).register();
+    String mcpSession = aSession().agents(viaMcp).criteria("latency_ms", "< 100").create().getString("session_id");
+    String restSession = aSession().agents(viaRest).criteria("latency_ms", "< 100").create().getString("session_id");
+
+    JsonPath restVerdict = io.ares.testing.Sessions.work(viaRest, Map.of("latency_ms", 12));
+
+    McpHttp mcp = McpHttp.connect(() -> McpHttp.bearer(viaMcp.token()));
+    Map<String, Object> m = mcp.callTool("ares_next_assignments", Map.of("wait_seconds", 0))
+        .getMap("result.structuredContent.messages[0]");
+    String assignmentId = (String) m.get("assignment_id");
+    mcp.callTool("ares_ack", Map.of("assignment_id", assignmentId));
+    Map<String, Object> ev = new java.util.HashMap<>(io.ares.testing.Sessions.evidence(
+        (String) m.get("task_id"), "result of " + viaMcp.id(), Map.of("latency_ms", 12)));
+    ev.put("assignment_id", assignmentId);
+    JsonPath mcpVerdict = mcp.callTool("ares_submit_evidence", ev);
+
+    for (String field : List.of("completion_valid", "proof_valid", "overall_success", "reasons")) {
+      assertThat((Object) mcpVerdict.get("result.structuredContent." + field)).as(field).isEqualTo(restVerdict.get(field));
+    }
+    assertThat(path(mcpSession)).isEqualTo(path(restSession)).isNotEmpty();
+  }
+
+  /** A session's timeline as (entity, from, to, cause), without ids and times. */
+  private static List<String> path(String sessionId) {
+    List<Map<String, Object>> events = operator().get("/api/v1/sessions/" + sessionId + "/events")
+        .then().statusCode(200).extract().jsonPath().getList("items");
+    return events.stream().map(e -> e.get("entity") + ":" + e.get("from") + "->" + e.get("to") + ":" + e.get("cause"))
+        .toList();
+  }
 }
