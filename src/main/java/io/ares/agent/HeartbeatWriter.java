@@ -53,21 +53,21 @@ public class HeartbeatWriter {
           AND (hb.token_hash IS NULL OR hb.token_hash = a.token_hash) AND a.status <> 'DEREGISTERED'
       ), upd AS (
         UPDATE agent a SET
-          last_heartbeat_at = $3,
-          lease_expires_at = $3 + make_interval(secs => a.heartbeat_interval_seconds * $4::float8),
+          last_heartbeat_at = $3::timestamptz,
+          lease_expires_at = $3::timestamptz + make_interval(secs => a.heartbeat_interval_seconds * $4::float8),
           status = CASE WHEN a.status = 'UNRESPONSIVE' THEN 'ACTIVE' ELSE a.status END,
-          status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN $3 ELSE a.status_changed_at END,
+          status_changed_at = CASE WHEN a.status = 'UNRESPONSIVE' THEN $3::timestamptz ELSE a.status_changed_at END,
           version = a.version + CASE WHEN a.status = 'UNRESPONSIVE' THEN 1 ELSE 0 END
         FROM (SELECT DISTINCT agent_id, old_status FROM prev) prev WHERE a.agent_id = prev.agent_id
         RETURNING a.agent_id, a.status, a.lease_expires_at, a.token_hash, prev.old_status
       ), revived AS (
         INSERT INTO agent_status_event (agent_id, from_status, to_status, cause, actor, reason, at)
-        SELECT agent_id, 'UNRESPONSIVE', 'ACTIVE', 'SIGN_OF_LIFE', agent_id, NULL, $3
+        SELECT agent_id, 'UNRESPONSIVE', 'ACTIVE', 'SIGN_OF_LIFE', agent_id, NULL, $3::timestamptz
         FROM upd WHERE old_status = 'UNRESPONSIVE'
       )
       SELECT upd.agent_id, upd.status, upd.lease_expires_at, upd.token_hash,
         (SELECT count(*) FROM agent_message m
-          WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= $3) AS pending
+          WHERE m.agent_id = upd.agent_id AND m.open AND m.due_at <= $3::timestamptz) AS pending
       FROM upd
       UNION ALL
       SELECT DISTINCT m.agent_id, NULL::varchar, NULL::timestamptz, NULL::bytea, -1::bigint FROM matched m
