@@ -290,7 +290,8 @@ public final class ConsoleViews {
   public record SessionDetail(SessionHead head, StateMachineLayout.Diagram sessionMachine,
       StateMachineLayout.Diagram assignmentMachine, String focus, String focusShort, String clearFocusHref,
       List<AssignmentRow> assignments, List<CompensationRow> compensations, List<EventRow> events, long eventsTotal,
-      boolean live, String liveHref, String notice, boolean canCancel, boolean canRetry, String updated) {}
+      boolean live, String liveHref, String notice, boolean canCancel, boolean canRetry, String updated,
+      String rootCause, boolean cancelled) {}
 
   /** The agents list with its filters. */
   public record AgentList(List<AgentRow> rows, Paging paging, List<Option> statuses, String capability,

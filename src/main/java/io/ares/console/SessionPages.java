@@ -229,7 +229,9 @@ public class SessionPages {
         notice(done),
         SessionMachine.TABLE.allows(ctx.session.state, SessionEvent.CANCEL),
         SessionMachine.TABLE.allows(ctx.session.state, SessionEvent.RETRY_COMPENSATION),
-        Fmt.time(now));
+        Fmt.time(now),
+        RootCause.of(ctx.session, ctx.assignments, events),
+        RootCause.cancelled(ctx.session.cause));
   }
 
   static String notice(String done) {

@@ -155,6 +155,34 @@ class SessionPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
   }
 
   @Test
+  void a_failed_session_opens_with_the_root_cause_sentence() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    String id = aSession().agents(a, b).quorum(2).create().getString("session_id");
+    work(a, Map.of());
+    Map<String, Object> m = io.ares.testing.Sessions.takeDelegation(b);
+    String assignmentId = (String) m.get("assignment_id");
+    as(b).post("/api/v1/assignments/" + assignmentId + "/ack").then().statusCode(200);
+    Map<String, Object> forged = new java.util.HashMap<>(
+        io.ares.testing.Sessions.evidence((String) m.get("task_id"), "result", Map.of()));
+    forged.put("checksum", "0".repeat(64));
+    io.ares.testing.Sessions.submit(b, assignmentId, forged);
+    Map<String, Object> order = poll(a).stream().filter(o -> "compensation".equals(o.get("type"))).findFirst()
+        .orElseThrow();
+    as(a).body(Map.of("ok", false, "detail", "already published")).post("/api/v1/assignments/"
+        + order.get("assignment_id") + "/compensated").then().statusCode(200);
+    assertThat(state(id)).isEqualTo("COMPENSATION_FAILED");
+
+    String html = ConsoleClient.operator().page("/console/sessions/" + id);
+    String sentence = b.id() + "&#39;s evidence was rejected: checksum mismatch → quorum 2 out of reach → "
+        + "compensation: " + a.id() + " refused (already published)";
+    assertThat(html).contains("id=\"root-cause\"", "What went wrong:");
+    assertThat(html.replace("&#x27;", "&#39;")).contains(sentence);
+    // the sentence comes before everything else of the live part
+    assertThat(html.indexOf("id=\"root-cause\"")).isLessThan(html.indexOf("id=\"machines\""));
+  }
+
+  @Test
   void focusing_one_assignment_draws_only_its_path() {
     TestAgent a = anAgent().register();
     TestAgent b = anAgent().register();
