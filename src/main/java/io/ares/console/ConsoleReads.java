@@ -2,6 +2,9 @@ package io.ares.console;
 
 import io.ares.session.Assignment;
 import io.ares.session.AssignmentState;
+import io.ares.session.CoordinationSession;
+import io.ares.session.SessionState;
+import io.ares.session.TimelineEvent;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,9 +37,12 @@ public class ConsoleReads {
 
   @Inject Pool pool;
 
-  /** A failed session on the dashboard. */
+  /**
+   * A session that went to compensation, on the dashboard: {@code rootCause} is {@link RootCause}'s sentence,
+   * {@code cancelled} marks an operator's (or coordinator's) cancel, which is not a failure.
+   */
   public record FailedSession(UUID sessionId, String state, String cause, String causeDetail, String coordinatorId,
-      Instant updatedAt) {}
+      Instant updatedAt, String rootCause, boolean cancelled) {}
 
   /** A settled compensation on the dashboard. */
   public record SettledCompensation(UUID sessionId, UUID assignmentId, String agentId, String outcome, String key,
@@ -60,17 +66,85 @@ public class ConsoleReads {
     });
   }
 
-  /** Sessions that went to compensation, most recently changed first (partial index of V5). */
+  /**
+   * Sessions that went to compensation, most recently changed first (partial index of V5), each with its root-cause
+   * sentence: two more queries, over the assignments of those few sessions and their sessions' entries into
+   * COMPENSATING (both by the session_id indexes).
+   */
   public Uni<List<FailedSession>> recentFailures(SqlClient db, int limit) {
     return db.preparedQuery(
-            "SELECT session_id, state, cause, cause_detail, coordinator_id, updated_at FROM coordination_session "
+            "SELECT session_id, state, cause, cause_detail, coordinator_id, updated_at, quorum FROM coordination_session "
                 + "WHERE state = ANY($1) ORDER BY updated_at DESC LIMIT $2")
         .execute(Tuple.of(FAILED_STATES.toArray(new String[0]), limit))
-        .map(rows -> {
-          List<FailedSession> out = new ArrayList<>();
+        .flatMap(rows -> {
+          List<CoordinationSession> sessions = new ArrayList<>();
           for (Row r : rows) {
-            out.add(new FailedSession(r.getUUID("session_id"), r.getString("state"), r.getString("cause"),
-                r.getString("cause_detail"), r.getString("coordinator_id"), instant(r, "updated_at")));
+            CoordinationSession s = new CoordinationSession();
+            s.sessionId = r.getUUID("session_id");
+            s.state = SessionState.valueOf(r.getString("state"));
+            s.cause = r.getString("cause");
+            s.causeDetail = r.getString("cause_detail");
+            s.coordinatorId = r.getString("coordinator_id");
+            s.updatedAt = instant(r, "updated_at");
+            s.quorum = r.getInteger("quorum");
+            sessions.add(s);
+          }
+          if (sessions.isEmpty()) {
+            return Uni.createFrom().item(List.<FailedSession>of());
+          }
+          UUID[] ids = sessions.stream().map(s -> s.sessionId).toArray(UUID[]::new);
+          return rootCauseAssignments(db, ids).flatMap(assignments -> compensationEntries(db, ids).map(events -> {
+            List<FailedSession> out = new ArrayList<>();
+            for (CoordinationSession s : sessions) {
+              out.add(new FailedSession(s.sessionId, s.state.name(), s.cause, s.causeDetail, s.coordinatorId,
+                  s.updatedAt, RootCause.of(s, assignments.getOrDefault(s.sessionId, List.of()),
+                      events.getOrDefault(s.sessionId, List.of())), RootCause.cancelled(s.cause)));
+            }
+            return out;
+          }));
+        });
+  }
+
+  /** The columns of these sessions' assignments that {@link RootCause} reads. */
+  private static Uni<Map<UUID, List<Assignment>>> rootCauseAssignments(SqlClient db, UUID[] sessionIds) {
+    return db.preparedQuery("SELECT session_id, agent_id, state, ended_at, verdict, failure_code, failure_message, "
+            + "compensation_detail FROM assignment WHERE session_id = ANY($1) ORDER BY session_id, created_at")
+        .execute(Tuple.of(sessionIds))
+        .map(rows -> {
+          Map<UUID, List<Assignment>> out = new HashMap<>();
+          for (Row r : rows) {
+            Assignment a = new Assignment();
+            a.sessionId = r.getUUID("session_id");
+            a.agentId = r.getString("agent_id");
+            a.state = AssignmentState.valueOf(r.getString("state"));
+            a.endedAt = instant(r, "ended_at");
+            Object verdict = r.getValue("verdict");
+            a.verdict = verdict instanceof io.vertx.core.json.JsonObject j ? j.getMap() : null;
+            a.failureCode = r.getString("failure_code");
+            a.failureMessage = r.getString("failure_message");
+            a.compensationDetail = r.getString("compensation_detail");
+            out.computeIfAbsent(a.sessionId, k -> new ArrayList<>()).add(a);
+          }
+          return out;
+        });
+  }
+
+  /** Each session's entry into COMPENSATING (who cancelled, or which rule failed it). */
+  private static Uni<Map<UUID, List<TimelineEvent>>> compensationEntries(SqlClient db, UUID[] sessionIds) {
+    return db.preparedQuery("SELECT session_id, from_state, to_state, cause, actor FROM session_event "
+            + "WHERE session_id = ANY($1) AND entity = 'session' AND to_state = 'COMPENSATING' ORDER BY session_id, seq")
+        .execute(Tuple.of(sessionIds))
+        .map(rows -> {
+          Map<UUID, List<TimelineEvent>> out = new HashMap<>();
+          for (Row r : rows) {
+            TimelineEvent e = new TimelineEvent();
+            e.sessionId = r.getUUID("session_id");
+            e.entity = "session";
+            e.fromState = r.getString("from_state");
+            e.toState = r.getString("to_state");
+            e.cause = r.getString("cause");
+            e.actor = r.getString("actor");
+            out.computeIfAbsent(e.sessionId, k -> new ArrayList<>()).add(e);
           }
           return out;
         });

@@ -257,13 +257,15 @@ public final class ConsoleViews {
 
   // ------------------------------------------------------------------ dashboard
 
+  /** A row of the dashboard's recent failures; {@code cancelled} marks a cancel, shown as such. */
   public record FailureRow(String href, String shortId, String state, String css, String cause, String detail,
-      String coordinator, String when, String ago) {}
+      String coordinator, String when, String ago, String rootCause, boolean cancelled) {}
 
   static FailureRow failureRow(ConsoleReads.FailedSession f, Instant now) {
     return new FailureRow(Fmt.sessionHref(f.sessionId()), Fmt.shortId(f.sessionId()), f.state(), css(f.state()),
         f.cause() == null ? "" : f.cause(), f.causeDetail() == null ? "" : Fmt.preview(f.causeDetail(), 80).text(),
-        f.coordinatorId(), Fmt.time(f.updatedAt()), Fmt.ago(f.updatedAt(), now));
+        f.coordinatorId(), Fmt.time(f.updatedAt()), Fmt.ago(f.updatedAt(), now),
+        f.rootCause() == null ? "" : f.rootCause(), f.cancelled());
   }
 
   public record RollbackRow(String href, String sessionShort, String assignmentShort, String agentId,

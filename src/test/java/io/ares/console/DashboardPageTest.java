@@ -47,6 +47,32 @@ class DashboardPageTest extends io.ares.testing.AgentsReadTheEngineClock {
   }
 
   @Test
+  void recent_failures_lead_with_the_root_cause_and_show_a_cancel_as_a_cancel() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    String failed = SessionPagesTest.failedByAChecksumThenARefusal(a, b);
+    TestAgent c = anAgent().register();
+    String cancelled = aSession().agents(c).create().getString("session_id");
+    operator().body(Map.of("reason", "customer withdrew")).post("/api/v1/sessions/" + cancelled + "/cancel")
+        .then().statusCode(200);
+
+    snapshot.refreshNow().await().atMost(java.time.Duration.ofSeconds(30));
+    String html = ConsoleClient.operator().page("/console").replace("&#x27;", "&#39;");
+    String failedRow = row(html, failed);
+    assertThat(failedRow).contains("data-kind=\"failure\"", SessionPagesTest.checksumSentence(a, b));
+    String cancelRow = row(html, cancelled);
+    assertThat(cancelRow).contains("data-kind=\"cancel\"", "CANCELLED", "cancelled by ", "customer withdrew")
+        .doesNotContain("data-kind=\"failure\"");
+  }
+
+  /** The dashboard table row that links to this session. */
+  static String row(String html, String sessionId) {
+    int at = html.indexOf("href=\"/console/sessions/" + sessionId + "\"");
+    assertThat(at).as("row of " + sessionId).isPositive();
+    return html.substring(html.lastIndexOf("<tr", at), html.indexOf("</tr>", at));
+  }
+
+  @Test
   void the_live_fragment_carries_the_counters_only() {
     String fragment = ConsoleClient.operator().page("/console/fragments/dashboard");
     assertThat(fragment.trim()).startsWith("<div id=\"dashboard-live\"");

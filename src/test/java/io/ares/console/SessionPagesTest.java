@@ -154,10 +154,11 @@ class SessionPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
     assertThat(state(id)).isEqualTo("COMPENSATING");
   }
 
-  @Test
-  void a_failed_session_opens_with_the_root_cause_sentence() {
-    TestAgent a = anAgent().register();
-    TestAgent b = anAgent().register();
+  /**
+   * Two agents, quorum 2: {@code a} delivers valid work, {@code b} evidence with a wrong checksum (rejected, the
+   * quorum out of reach), then {@code a} refuses its compensation ("already published"). Returns the session id.
+   */
+  static String failedByAChecksumThenARefusal(TestAgent a, TestAgent b) {
     String id = aSession().agents(a, b).quorum(2).create().getString("session_id");
     work(a, Map.of());
     Map<String, Object> m = io.ares.testing.Sessions.takeDelegation(b);
@@ -172,10 +173,23 @@ class SessionPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
     as(a).body(Map.of("ok", false, "detail", "already published")).post("/api/v1/assignments/"
         + order.get("assignment_id") + "/compensated").then().statusCode(200);
     assertThat(state(id)).isEqualTo("COMPENSATION_FAILED");
+    return id;
+  }
+
+  /** The sentence {@link #failedByAChecksumThenARefusal} leads to, as the HTML escapes it. */
+  static String checksumSentence(TestAgent a, TestAgent b) {
+    return b.id() + "&#39;s evidence was rejected: checksum mismatch → quorum 2 out of reach → "
+        + "compensation: " + a.id() + " refused (already published)";
+  }
+
+  @Test
+  void a_failed_session_opens_with_the_root_cause_sentence() {
+    TestAgent a = anAgent().register();
+    TestAgent b = anAgent().register();
+    String id = failedByAChecksumThenARefusal(a, b);
 
     String html = ConsoleClient.operator().page("/console/sessions/" + id);
-    String sentence = b.id() + "&#39;s evidence was rejected: checksum mismatch → quorum 2 out of reach → "
-        + "compensation: " + a.id() + " refused (already published)";
+    String sentence = checksumSentence(a, b);
     assertThat(html).contains("id=\"root-cause\"", "What went wrong:");
     assertThat(html.replace("&#x27;", "&#39;")).contains(sentence);
     // the sentence comes before everything else of the live part
