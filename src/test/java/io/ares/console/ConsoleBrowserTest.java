@@ -156,6 +156,9 @@ class ConsoleBrowserTest {
     wait(10).until(d -> !"IN_PROGRESS".equals(stateShown()));
     assertThat(stateShown()).isIn("COMPENSATING", "ROLLED_BACK");
     assertThat(driver.getPageSource()).contains("customer withdrew the request", "The session was cancelled");
+    // root cause first: the cancel is named as one, with who and why, above the state bar
+    String cause = driver.findElement(By.id("root-cause")).getText();
+    assertThat(cause).startsWith("Cancelled:").contains("cancelled by operator:", "customer withdrew the request");
     assertThat(operator().get("/api/v1/sessions/" + fleet.running).then().extract().<String>path("state"))
         .isEqualTo(stateShown());
 
