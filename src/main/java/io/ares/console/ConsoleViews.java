@@ -172,14 +172,18 @@ public final class ConsoleViews {
     return rows;
   }
 
-  public record EventRow(long seq, String at, String entity, String entityHref, String from, String to, String toCss,
-      String cause, String actor, Fmt.Preview detail) {}
+  /**
+   * A timeline row: {@code n} counts the session's events 1..n, oldest first; {@code seq} is the global event
+   * sequence (shared by all sessions, so it has gaps), shown only as a detail.
+   */
+  public record EventRow(int n, long seq, String at, String entity, String entityHref, String from, String to,
+      String toCss, String cause, String actor, Fmt.Preview detail) {}
 
-  static EventRow eventRow(TimelineEvent e, UUID sessionId) {
+  static EventRow eventRow(TimelineEvent e, int n, UUID sessionId) {
     boolean session = "session".equals(e.entity);
     String entity = session ? "session" : "assignment " + Fmt.shortId(e.entityId);
     String href = session ? null : Fmt.url(Fmt.sessionHref(sessionId), "assignment", e.entityId) + "#machines";
-    return new EventRow(e.seq, Fmt.time(e.at), entity, href, e.fromState == null ? "—" : e.fromState, e.toState,
+    return new EventRow(n, e.seq, Fmt.time(e.at), entity, href, e.fromState == null ? "—" : e.fromState, e.toState,
         css(e.toState), e.cause, e.actor, e.detail == null || e.detail.isEmpty() ? null : Fmt.preview(
             Fmt.text(e.detail).replaceAll("\\s+", " "), 160));
   }

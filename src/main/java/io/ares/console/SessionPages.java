@@ -222,7 +222,8 @@ public class SessionPages {
         base + "#machines",
         ctx.assignments.stream().map(a -> ConsoleViews.assignmentRow(a, now, focused)).toList(),
         ConsoleViews.compensations(ctx, events, rollbacks),
-        events.stream().map(e -> ConsoleViews.eventRow(e, sessionId)).toList(),
+        java.util.stream.IntStream.range(0, events.size())
+            .mapToObj(i -> ConsoleViews.eventRow(events.get(i), i + 1, sessionId)).toList(),
         eventsTotal,
         live,
         Fmt.url("/console/fragments/sessions/" + sessionId, "assignment", focused),

@@ -197,6 +197,27 @@ class SessionPagesTest extends io.ares.testing.AgentsReadTheEngineClock {
   }
 
   @Test
+  void the_timeline_counts_the_sessions_events_from_one_and_labels_the_assignment_times() {
+    TestAgent a = anAgent().register();
+    String id = aSession().agents(a).create().getString("session_id");
+    work(a, Map.of());
+
+    String html = ConsoleClient.operator().page("/console/sessions/" + id);
+    String timeline = html.substring(html.indexOf("<table class=\"table timeline\">"));
+    java.util.regex.Matcher m = Pattern.compile("<td title=\"event seq (\\d+)\">(\\d+)<").matcher(timeline);
+    List<Integer> numbers = new java.util.ArrayList<>();
+    while (m.find()) {
+      numbers.add(Integer.parseInt(m.group(2)));
+    }
+    assertThat(numbers).isNotEmpty().startsWith(1);
+    for (int i = 0; i < numbers.size(); i++) {
+      assertThat(numbers.get(i)).isEqualTo(i + 1);
+    }
+    assertThat(timeline).contains("seq ");
+    assertThat(html).contains("<span class=\"tiny muted\">delegated</span>", "<span class=\"tiny muted\">acked</span>");
+  }
+
+  @Test
   void focusing_one_assignment_draws_only_its_path() {
     TestAgent a = anAgent().register();
     TestAgent b = anAgent().register();
