@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Console page benchmark (issue 6): 10,000 agents and 100,000 sessions (bench/explain-load.sql, straight into the
 # migrated schema), then every console page requested N times in turn by an operator (HTTP Basic) with curl;
-# p50/p95/max of the full response time per page. Writes the "console" section of BENCHMARKS.md.
+# p50/p95/max of the full response time per page. Writes the "console" section of bench/results/benchmarks-history.md.
 #   N=100 bench/console.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -3,7 +3,7 @@
 # participant choice) at 10,000 and at 100,000 agents and sessions, loaded by bench/explain-load.sql straight into the
 # schema the app migrated. The work due for the monitor is the same fixed handful at both sizes, so a query whose
 # cost (shared buffers touched) grows from the first size to the second scans history rather than due work.
-# Writes the "explain" section of BENCHMARKS.md.
+# Writes the "explain" section of bench/results/benchmarks-history.md.
 #   bench/explain.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Heartbeat benchmark (issue 2): heartbeats/s of the packaged app under wrk versus pgbench's one-row UPDATE at
-# 32 clients on the same machine, in the same run. Writes the "heartbeat" section of BENCHMARKS.md.
+# 32 clients on the same machine, in the same run. Writes the "heartbeat" section of bench/results/benchmarks-history.md.
 #   bench/heartbeat.sh                  # N=10000 agents, wrk -t2 -c32 -d30s, pgbench -c32 -j2 -T30
 #   N=10000 DURATION=30 CONNS=32 SKIP_BUILD=1 bench/heartbeat.sh
 set -euo pipefail

@@ -141,9 +141,9 @@ noise_verdict() {
   if grep -qE 'maven|surefire|java\(' <<<"$*"; then echo "NOISY (other engineers' JVMs were running)"; else echo "quiet"; fi
 }
 
-# write_section KEY FILE: replaces (or appends) the block between the markers of KEY in BENCHMARKS.md.
+# write_section KEY FILE: replaces (or appends) the block between the markers of KEY in bench/results/benchmarks-history.md (raw runs; BENCHMARKS.md keeps the current figures).
 write_section() {
-  local key="$1" file="$2" md="$ROOT/BENCHMARKS.md"
+  local key="$1" file="$2" md="$ROOT/bench/results/benchmarks-history.md"
   [[ -f "$md" ]] || printf '# ARES benchmarks\n\nEach section below is written by the script it names (bench/*.sh); re-running a script replaces its section.\n' >"$md"
   python3 - "$md" "$key" "$file" "$BENCH_LABEL" "$APP_HOME" <<'PY'
 import sys, re
@@ -159,7 +159,7 @@ pat = re.compile(r"<!-- BEGIN %s -->.*?<!-- END %s -->" % (re.escape(key), re.es
 text = pat.sub(lambda m: block, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + block + "\n"
 open(md, "w").write(text)
 PY
-  log "BENCHMARKS.md section '$key${BENCH_LABEL:+-$BENCH_LABEL}' written"
+  log "bench/results/benchmarks-history.md section '$key${BENCH_LABEL:+-$BENCH_LABEL}' written"
 }
 
 # run_pgbench CLIENTS SECONDS SCRIPT DB NAME: pgbench with the app stopped; sets PGB_CMD, PGB_TPS, PGB_LAT.

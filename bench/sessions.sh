@@ -16,7 +16,7 @@ WORK_MS="${WORK_MS:-0}"; WORK_NOTE=""; WORKING=""
 if [[ "$WORK_MS" != 0 ]]; then WORK_NOTE="WORK_MS=$WORK_MS "; WORKING=", agents working ${WORK_MS} ms ±50 % per task"; fi
 WARMUP="${WARMUP:-10}"; DURATION="${DURATION:-30}"; DRAIN="${DRAIN:-20}"; WAIT="${WAIT:-20}"; PORT="${PORT:-8090}"
 PGB_DURATION="${PGB_DURATION:-30}"; PGB_MODE="${PGB_MODE:-prepared}"; DB=ares_bench
-# SECTION names the BENCHMARKS.md section (e.g. SECTION=sessions-light for a run below saturation).
+# SECTION names the section of bench/results/benchmarks-history.md (e.g. SECTION=sessions-light for a run below saturation).
 SECTION="${SECTION:-sessions}"
 trap 'pg_sampler_stop; stop_all_apps; pg_settings_restore' EXIT
 cd "$ROOT"

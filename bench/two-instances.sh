@@ -3,7 +3,7 @@
 # on $MGMT_PORT and $MGMT_PORT_B, default 9000 and 9001: health and metrics) share ares_bench; a
 # session load is spread over both (agents and creations round-robin), and a share of the agents stops mid-run so
 # that both monitors race to detect them, time out their work and compensate their sessions. Then the event log is
-# checked for duplicates (no transition done twice). Writes the "two-instances" section of BENCHMARKS.md.
+# checked for duplicates (no transition done twice). Writes the "two-instances" section of bench/results/benchmarks-history.md.
 #   bench/two-instances.sh
 #   AGENTS=300 INFLIGHT=150 DURATION=40 STOP_FRACTION=0.1 SKIP_BUILD=1 bench/two-instances.sh
 #   MGMT_PORT=9100 MGMT_PORT_B=9101 bench/two-instances.sh   # when 9000/9001 are taken on this host

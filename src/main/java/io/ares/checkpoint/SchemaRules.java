@@ -103,10 +103,10 @@ final class SchemaRules {
       resources.put(DOCUMENT, root);
       index(root, DOCUMENT, "");
       // Every schema reachable from the root by any applicator, with its in-place edges.
-      Deque<JsonNode> todo = new ArrayDeque<>();
-      todo.push(root);
-      while (!todo.isEmpty()) {
-        JsonNode s = todo.pop();
+      Deque<JsonNode> pending = new ArrayDeque<>();
+      pending.push(root);
+      while (!pending.isEmpty()) {
+        JsonNode s = pending.pop();
         if (inPlace.containsKey(s)) {
           continue;
         }
@@ -114,8 +114,8 @@ final class SchemaRules {
         List<JsonNode> deeper = new ArrayList<>();
         edges(s, same, deeper);
         inPlace.put(s, same);
-        same.forEach(todo::push);
-        deeper.forEach(todo::push);
+        same.forEach(pending::push);
+        deeper.forEach(pending::push);
       }
       findInPlaceCycle();
     }
